@@ -1,0 +1,183 @@
+// sync::atomic<T> and sync::fence: the atomics every lockstep algorithm is written against.
+//
+// Natively sync::atomic<T> *is* std::atomic<T> (an alias, not a wrapper), so the seam costs
+// nothing by construction; bench/ measures a CAS loop on both to show it.
+//
+// Under LOCKSTEP_RELACY it is a class with std::atomic's interface whose operations are
+// Relacy's, each carrying the caller's source location. Two model-fidelity traps are handled
+// here (RELACY-NOTES):
+// - Relacy's "strong init" atomics silently weaken the model (store buffering stops showing
+//   r1 = r2 = 0), so an initial value is written as a relaxed store with preemption disabled.
+// - use-after-free is detected by a signature that the atomic's destructor clears; g++ -O2
+//   deletes that store as dead at the end of the object's lifetime. So the Relacy atomic lives in
+//   raw storage, is destroyed by hand, and a compiler barrier that reads the storage keeps the
+//   cleared signature in memory (the build adds -fno-lifetime-dse as well).
+// Defining LOCKSTEP_RELACY_STRONG_CAS makes compare_exchange_weak strong: Relacy simulates
+// spurious failures, which multiplies the state space, so bounded searches run both ways.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "location.hpp"
+
+namespace lockstep::sync {
+
+using std::memory_order;
+inline constexpr memory_order relaxed = std::memory_order_relaxed;
+inline constexpr memory_order acquire = std::memory_order_acquire;
+inline constexpr memory_order release = std::memory_order_release;
+inline constexpr memory_order acq_rel = std::memory_order_acq_rel;
+inline constexpr memory_order seq_cst = std::memory_order_seq_cst;
+
+#ifndef LOCKSTEP_RELACY
+
+template <class T>
+using atomic = std::atomic<T>;
+
+inline void fence(memory_order order, location = {}) noexcept { std::atomic_thread_fence(order); }
+
+#else
+
+namespace detail {
+inline rl::memory_order to_relacy(memory_order order) noexcept {
+  switch (order) {
+    case std::memory_order_relaxed: return rl::mo_relaxed;
+    case std::memory_order_consume: return rl::mo_consume;
+    case std::memory_order_acquire: return rl::mo_acquire;
+    case std::memory_order_release: return rl::mo_release;
+    case std::memory_order_acq_rel: return rl::mo_acq_rel;
+    case std::memory_order_seq_cst: return rl::mo_seq_cst;
+  }
+  return rl::mo_seq_cst;
+}
+
+// The failure order of a CAS given only its success order, as std::atomic derives it.
+inline memory_order failure_order(memory_order order) noexcept {
+  if (order == std::memory_order_acq_rel) return std::memory_order_acquire;
+  if (order == std::memory_order_release) return std::memory_order_relaxed;
+  return order;
+}
+
+// Reads the storage after a by-hand destruction so the compiler must keep the destructor's
+// stores (the cleared signature that Relacy's use-after-free check relies on).
+inline void keep_stores(const void* storage) noexcept {
+  asm volatile("" : : "r"(storage) : "memory");
+}
+}  // namespace detail
+
+template <class T>
+class atomic {
+ public:
+  atomic() noexcept : atomic(T{}) {}
+
+  atomic(T initial, location loc = {}) noexcept {
+    rl::context& c = rl::ctx();
+    rl::preemption_disabler no_preemption(c);
+    ::new (static_cast<void*>(storage_)) rl::atomic<T>();
+    impl().store(initial, rl::mo_relaxed, loc);
+  }
+
+  atomic(const atomic&) = delete;
+  atomic& operator=(const atomic&) = delete;
+
+  ~atomic() {
+    std::destroy_at(&impl());
+    detail::keep_stores(storage_);
+  }
+
+  static constexpr bool is_always_lock_free = std::atomic<T>::is_always_lock_free;
+  bool is_lock_free() const noexcept { return true; }
+
+  T load(memory_order order = seq_cst, location loc = {}) const {
+    return impl().load(detail::to_relacy(order), loc);
+  }
+  void store(T value, memory_order order = seq_cst, location loc = {}) {
+    impl().store(value, detail::to_relacy(order), loc);
+  }
+  T exchange(T value, memory_order order = seq_cst, location loc = {}) {
+    return impl().exchange(value, detail::to_relacy(order), loc);
+  }
+
+  bool compare_exchange_weak(T& expected, T desired, memory_order success, memory_order failure,
+                             location loc = {}) {
+#ifdef LOCKSTEP_RELACY_STRONG_CAS
+    return compare_exchange_strong(expected, desired, success, failure, loc);
+#else
+    return impl().compare_exchange_weak(expected, desired, detail::to_relacy(success), loc,
+                                        detail::to_relacy(failure), loc);
+#endif
+  }
+  bool compare_exchange_weak(T& expected, T desired, memory_order order = seq_cst,
+                             location loc = {}) {
+    return compare_exchange_weak(expected, desired, order, detail::failure_order(order), loc);
+  }
+  bool compare_exchange_strong(T& expected, T desired, memory_order success,
+                               memory_order failure, location loc = {}) {
+    return impl().compare_exchange_strong(expected, desired, detail::to_relacy(success), loc,
+                                          detail::to_relacy(failure), loc);
+  }
+  bool compare_exchange_strong(T& expected, T desired, memory_order order = seq_cst,
+                               location loc = {}) {
+    return compare_exchange_strong(expected, desired, order, detail::failure_order(order), loc);
+  }
+
+  template <class U = T>
+  T fetch_add(U delta, memory_order order = seq_cst, location loc = {}) {
+    return impl().fetch_add(delta, detail::to_relacy(order), loc);
+  }
+  template <class U = T>
+  T fetch_sub(U delta, memory_order order = seq_cst, location loc = {}) {
+    return impl().fetch_sub(delta, detail::to_relacy(order), loc);
+  }
+  T fetch_and(T bits, memory_order order = seq_cst, location loc = {}) {
+    return impl().fetch_and(bits, detail::to_relacy(order), loc);
+  }
+  T fetch_or(T bits, memory_order order = seq_cst, location loc = {}) {
+    return impl().fetch_or(bits, detail::to_relacy(order), loc);
+  }
+
+  // Futex-style parking, as std::atomic::wait: returns once the value differs from `old`
+  // (it may also return spuriously-early only after re-checking, like the native one).
+  // Built on Relacy's futex wait-set, which includes a seq_cst fence: the model therefore
+  // synchronises slightly more here than the native wait does.
+  void wait(T old, memory_order order = seq_cst, location loc = {}) const {
+    rl::context& c = rl::ctx();
+    for (;;) {
+      c.sched();
+      c.atomic_thread_fence_seq_cst();
+      T now;
+      {
+        rl::preemption_disabler no_preemption(c);
+        now = impl().load(detail::to_relacy(order), loc);
+      }
+      if (!(now == old)) return;
+      const_cast<rl::atomic<T>&>(impl()).wait(c, false, true, loc);
+    }
+  }
+  void notify_one(location loc = {}) { wake(1, loc); }
+  void notify_all(location loc = {}) { wake(rl::thread_id_t(-1), loc); }
+
+ private:
+  void wake(rl::thread_id_t count, location loc) {
+    rl::context& c = rl::ctx();
+    c.sched();
+    c.atomic_thread_fence_seq_cst();
+    impl().wake(c, count, loc);
+  }
+
+  rl::atomic<T>& impl() noexcept { return *std::launder(reinterpret_cast<rl::atomic<T>*>(storage_)); }
+  const rl::atomic<T>& impl() const noexcept {
+    return *std::launder(reinterpret_cast<const rl::atomic<T>*>(storage_));
+  }
+
+  alignas(rl::atomic<T>) unsigned char storage_[sizeof(rl::atomic<T>)];
+};
+
+inline void fence(memory_order order, location loc = {}) {
+  rl::atomic_thread_fence(detail::to_relacy(order), loc);
+}
+
+#endif
+
+}  // namespace lockstep::sync

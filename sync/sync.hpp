@@ -1,0 +1,9 @@
+// The whole seam: what an algorithm includes to be compiled natively and under Relacy alike.
+#pragma once
+
+#include "atomic.hpp"
+#include "cache_line.hpp"
+#include "location.hpp"
+#include "mutex.hpp"
+#include "plain.hpp"
+#include "thread.hpp"

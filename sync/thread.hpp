@@ -1,0 +1,77 @@
+// Thread identity, yielding and backoff for lockstep's algorithms.
+//
+// thread_index() is a small dense number per thread: natively assigned on a thread's first
+// call; under Relacy the simulated thread's index (thread_local would be shared by all
+// simulated threads, which are fibers of one OS thread). Every spin loop calls yield() or a
+// backoff: under Relacy that is the scheduling hint without which a bounded or full search
+// reports a false livelock; natively it is a pause instruction or a sched_yield.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include "location.hpp"
+
+#if !defined(LOCKSTEP_RELACY) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#endif
+
+namespace lockstep::sync {
+
+#ifndef LOCKSTEP_RELACY
+
+inline unsigned thread_index() noexcept {
+  static std::atomic<unsigned> next{0};
+  thread_local const unsigned index = next.fetch_add(1, std::memory_order_relaxed);
+  return index;
+}
+
+// One spin-wait iteration: tells the core (and an SMT sibling) that this thread is waiting.
+inline void cpu_relax(location = {}) noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+
+// Gives the core away: what a waiter must do when the thread it waits for may be descheduled.
+inline void yield(location = {}) noexcept { std::this_thread::yield(); }
+
+#else
+
+inline unsigned thread_index() noexcept { return rl::thread_index(); }
+inline void cpu_relax(location loc = {}) { rl::yield(1, loc); }
+inline void yield(location loc = {}) { rl::yield(1, loc); }
+
+#endif
+
+// Exponential backoff for contended CAS loops and spinlocks: spins with cpu_relax doubling up
+// to a cap, then yields the core. Yielding past the cap is what keeps a spinning waiter from
+// burning the time slice of the thread it waits for when threads outnumber cores.
+class backoff {
+ public:
+  explicit backoff(std::uint32_t cap = 1024) noexcept : cap_(cap) {}
+
+  void pause(location loc = {}) {
+#ifdef LOCKSTEP_RELACY
+    yield(loc);
+#else
+    if (spins_ > cap_) {
+      yield(loc);
+      return;
+    }
+    for (std::uint32_t i = 0; i < spins_; ++i) cpu_relax(loc);
+    spins_ *= 2;
+#endif
+  }
+
+  void reset() noexcept { spins_ = 1; }
+
+ private:
+  std::uint32_t spins_ = 1;
+  std::uint32_t cap_;
+};
+
+}  // namespace lockstep::sync

@@ -1,0 +1,119 @@
+// The driver every Relacy model check and mutation test runs through.
+//
+// A check names the search it ran (random schedules, context-bounded, or full), its bound and
+// the iterations it took, so the README can say exactly what each algorithm was checked
+// against. `--profile quick` (CI) and `--profile deep` (research runs) choose the budgets: a
+// test states both, and bounded searches that finish in seconds run in both.
+//
+// A mutation test states the report it expects (a data race, a failed assertion, a deadlock):
+// it passes only when Relacy reports that, so a repaired bug makes it fail.
+#pragma once
+
+#include <lockstep/sync/relacy.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+namespace lockstep::verify {
+
+struct search {
+  rl::scheduler_type_e scheduler;
+  unsigned context_bound;
+  rl::iteration_t iterations;  // random scheduler only; bounded and full searches run to the end
+
+  static search random(rl::iteration_t iterations) { return {rl::sched_random, 0, iterations}; }
+  static search bounded(unsigned bound) { return {rl::sched_bound, bound, 0}; }
+  static search full() { return {rl::sched_full, 0, 0}; }
+
+  std::string describe() const {
+    switch (scheduler) {
+      case rl::sched_random: return "random schedules";
+      case rl::sched_bound: return "context-bounded search, bound " + std::to_string(context_bound);
+      default: return "full search";
+    }
+  }
+};
+
+class model_checks {
+ public:
+  model_checks(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+      std::string_view arg = argv[i];
+      if (arg == "--profile" && i + 1 < argc) deep_ = std::string_view(argv[++i]) == "deep";
+      if (arg == "--deep") deep_ = true;
+      if (arg == "--history") history_ = true;
+    }
+  }
+
+  bool deep() const { return deep_; }
+
+  // Random-schedule budget: `quick` iterations in CI, `deep` in research runs.
+  search random(rl::iteration_t quick, rl::iteration_t deep) const {
+    return search::random(deep_ ? deep : quick);
+  }
+
+  // The algorithm must pass: no race, no leak, no deadlock, no failed contract assertion.
+  template <class Test>
+  void pass(std::string_view name, search s) {
+    run<Test>(name, s, rl::test_result_success);
+  }
+
+  // A seeded bug: Relacy must report `expected`.
+  template <class Test>
+  void catches(std::string_view name, search s, rl::test_result_e expected) {
+    run<Test>(name, s, expected);
+  }
+
+  int result() const {
+    std::printf("%d passed, %d failed\n", passed_, failed_);
+    return failed_ == 0 ? 0 : 1;
+  }
+
+ private:
+  template <class Test>
+  void run(std::string_view name, search s, rl::test_result_e expected) {
+    rl::test_params params;
+    params.search_type = s.scheduler;
+    params.context_bound = s.context_bound;
+    params.iteration_count = s.iterations ? s.iterations : 1;
+    // Relacy's own report is printed only when it is the diagnosis: an unexpected failure
+    // (the search is repeated, deterministically, to print its history) or --history. Not into a
+    // string stream: Relacy replaces the global operator new, and a buffer growing inside a
+    // simulated execution would allocate from the simulation's heap.
+    std::ostream discard(nullptr);
+    params.output_stream = history_ ? &std::cout : &discard;
+    params.progress_stream = &discard;
+    rl::simulate<Test>(params);
+    if (params.test_result != expected && params.test_result != rl::test_result_success &&
+        !history_) {
+      rl::test_params again;
+      again.search_type = params.search_type;
+      again.context_bound = params.context_bound;
+      again.iteration_count = params.iteration_count;
+      again.output_stream = &std::cout;
+      again.progress_stream = &discard;
+      rl::simulate<Test>(again);
+    }
+
+    const bool ok = params.test_result == expected;
+    std::printf("%s %.*s: %s, %llu iterations: %s%s%s\n", ok ? "PASS" : "FAIL",
+                static_cast<int>(name.size()), name.data(), s.describe().c_str(),
+                static_cast<unsigned long long>(params.stop_iteration),
+                rl::test_result_str(params.test_result),
+                expected != rl::test_result_success ? " (expected " : "",
+                expected != rl::test_result_success
+                    ? (std::string(rl::test_result_str(expected)) + ")").c_str()
+                    : "");
+    std::fflush(stdout);
+    (ok ? passed_ : failed_) += 1;
+  }
+
+  bool deep_ = false;
+  bool history_ = false;
+  int passed_ = 0;
+  int failed_ = 0;
+};
+
+}  // namespace lockstep::verify
