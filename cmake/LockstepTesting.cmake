@@ -24,15 +24,88 @@ endfunction()
 # sized deallocation bypasses Relacy's heap, lifetime dead-store elimination deletes the
 # destructor store that use-after-free detection relies on, and _FORTIFY_SOURCE's longjmp check
 # aborts Relacy's fibers. -O2 because model checks at -O0 are ~7x slower.
-function(lockstep_model_check source label)
-  get_filename_component(name ${source} NAME_WE)
-  set(target ${label}_${name})
+function(lockstep_relacy_executable target source)
   add_executable(${target} ${source})
   target_link_libraries(${target} PRIVATE lockstep::lockstep lockstep_warnings)
-  target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR})
   target_compile_definitions(${target} PRIVATE LOCKSTEP_RELACY ${ARGN})
   target_compile_options(${target} PRIVATE -O2 -fno-sized-deallocation -fno-lifetime-dse
                          -U_FORTIFY_SOURCE -Wno-unused-parameter)
+endfunction()
+
+function(lockstep_model_check source label)
+  get_filename_component(name ${source} NAME_WE)
+  set(target ${label}_${name})
+  if("LOCKSTEP_RELACY_STRONG_CAS" IN_LIST ARGN)
+    set(target ${target}_strong_cas)
+  endif()
+  lockstep_relacy_executable(${target} ${source} ${ARGN})
   add_test(NAME ${target} COMMAND ${target} --profile ${LOCKSTEP_PROFILE})
   set_tests_properties(${target} PROPERTIES LABELS ${label})
+endfunction()
+
+# A mutation test: a Relacy check compiled against a copy of a lockstep header with one bug
+# seeded into it. The test file states the bug in diff form in its own comments:
+#   // MUTATE hazard/tagged_pool.hpp
+#   // - return old.successor(p);
+#   // + return link(p, old.tag());
+# Each "-" text must occur exactly once in the named header, so the mutant is the real
+# algorithm with exactly that change, and a mutation that no longer applies (the algorithm was
+# edited) stops the build instead of silently testing nothing. The mutant headers are put in
+# front of the include path, so the test's `#include <lockstep/...>` picks them up.
+function(lockstep_mutation source)
+  get_filename_component(name ${source} NAME_WE)
+  set(mutant_root ${CMAKE_CURRENT_BINARY_DIR}/mutants/${name})
+  file(REMOVE_RECURSE ${mutant_root})
+  file(READ ${source} text)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${source})
+  # CMake lists are ;-separated: protect the C++ semicolons while splitting into lines.
+  string(REPLACE ";" "<semicolon>" text "${text}")
+  string(REPLACE "\n" ";" lines "${text}")
+  set(header "")
+  set(from "")
+  set(changes 0)
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^// MUTATE (.+)$")
+      set(header ${CMAKE_MATCH_1})
+      if(NOT EXISTS ${mutant_root}/lockstep/${header})
+        file(READ ${CMAKE_SOURCE_DIR}/${header} content)
+        file(WRITE ${mutant_root}/lockstep/${header} "${content}")
+        set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/${header})
+      endif()
+    elseif(line MATCHES "^// - (.+)$")
+      string(REPLACE "<semicolon>" ";" from "${CMAKE_MATCH_1}")
+    elseif(line MATCHES "^// \\+ (.+)$")
+      string(REPLACE "<semicolon>" ";" to "${CMAKE_MATCH_1}")
+      if(header STREQUAL "" OR from STREQUAL "")
+        message(FATAL_ERROR "${source}: a '+' line needs a MUTATE header and a '-' line before it")
+      endif()
+      file(READ ${mutant_root}/lockstep/${header} content)
+      string(REPLACE "${from}" "" without "${content}")
+      string(LENGTH "${content}" before)
+      string(LENGTH "${without}" after)
+      string(LENGTH "${from}" width)
+      math(EXPR occurrences "(${before} - ${after}) / ${width}")
+      if(NOT occurrences EQUAL 1)
+        message(FATAL_ERROR "${source}: '${from}' occurs ${occurrences} times in ${header}; "
+                            "a mutation must name exactly one place")
+      endif()
+      string(REPLACE "${from}" "${to}" content "${content}")
+      file(WRITE ${mutant_root}/lockstep/${header} "${content}")
+      set(from "")
+      math(EXPR changes "${changes} + 1")
+    endif()
+  endforeach()
+  if(changes EQUAL 0)
+    message(FATAL_ERROR "${source}: a mutation test must seed at least one change (// MUTATE ...)")
+  endif()
+  lockstep_model_check(${source} mutation)
+  target_include_directories(mutation_${name} BEFORE PRIVATE ${mutant_root})
+
+  # The same test against the repaired (real) headers must run clean, so the check reports
+  # "SUCCESS (expected <bug>)": proof, re-established on every run, that the mutation test
+  # passes only because the checker caught the seeded bug. A crash does not count.
+  lockstep_relacy_executable(mutation_${name}_repaired ${source})
+  add_test(NAME mutation_${name}_repaired COMMAND mutation_${name}_repaired --profile ${LOCKSTEP_PROFILE})
+  set_tests_properties(mutation_${name}_repaired PROPERTIES LABELS mutation
+                       PASS_REGULAR_EXPRESSION "SUCCESS \\(expected")
 endfunction()

@@ -28,10 +28,15 @@ struct search {
   static search full() { return {rl::sched_full, 0, 0}; }
 
   std::string describe() const {
+#ifdef LOCKSTEP_RELACY_STRONG_CAS
+    const std::string cas = " (weak CAS made strong)";
+#else
+    const std::string cas = "";
+#endif
     switch (scheduler) {
-      case rl::sched_random: return "random schedules";
-      case rl::sched_bound: return "context-bounded search, bound " + std::to_string(context_bound);
-      default: return "full search";
+      case rl::sched_random: return "random schedules" + cas;
+      case rl::sched_bound: return "context-bounded search, bound " + std::to_string(context_bound) + cas;
+      default: return "full search" + cas;
     }
   }
 };
@@ -52,6 +57,11 @@ class model_checks {
   // Random-schedule budget: `quick` iterations in CI, `deep` in research runs.
   search random(rl::iteration_t quick, rl::iteration_t deep) const {
     return search::random(deep_ ? deep : quick);
+  }
+
+  // Context bound: `quick` in CI, `deep` in research runs.
+  search bounded(unsigned quick, unsigned deep) const {
+    return search::bounded(deep_ ? deep : quick);
   }
 
   // The algorithm must pass: no race, no leak, no deadlock, no failed contract assertion.
