@@ -17,6 +17,10 @@ function(lockstep_gtest source label)
       "TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1;ASAN_OPTIONS=detect_leaks=1:abort_on_error=1;UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
   endif()
   set_tests_properties(${target} PROPERTIES LABELS "${labels}")
+  # Stress tests measure nothing, but they are only stressful with the cores to themselves.
+  if(label STREQUAL "stress")
+    set_tests_properties(${target} PROPERTIES RUN_SERIAL TRUE)
+  endif()
 endfunction()
 
 # A Relacy model-check executable: the same algorithm headers compiled with LOCKSTEP_RELACY,

@@ -19,6 +19,7 @@
 // pointers and epochs prevent reuse while a pop may still hold the node.
 #pragma once
 
+#include <concepts>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -58,7 +59,10 @@ class treiber_stack {
     }
   }
 
-  void push(T value) { push(std::move(value), never_handed_over); }
+  // push takes a reference, not a T by value: if T's constructor throws while the value is
+  // moved into the node, the caller's object is still the caller's, and the stack is unchanged.
+  void push(const T& value) { push(value, never_handed_over); }
+  void push(T&& value) { push(std::move(value), never_handed_over); }
 
   std::optional<T> try_pop() {
     return try_pop([]() -> node* { return nullptr; });
@@ -73,11 +77,12 @@ class treiber_stack {
   // already inside); returning true means the node was handed to a popper, which completes
   // the push. try_pop calls `contended()`, which returns a node handed over by a pusher or
   // nullptr to retry on the stack; take() empties such a node. Between attempts both back off.
-  template <class Contended>
-  void push(T value, Contended&& contended) {
+  template <class V, class Contended>
+    requires std::constructible_from<T, V&&>
+  void push(V&& value, Contended&& contended) {
     node* n = domain_.allocate();
     try {
-      n->value.write().emplace(std::move(value));
+      n->value.write().emplace(std::forward<V>(value));
     } catch (...) {
       domain_.retire(n);
       throw;

@@ -1,0 +1,46 @@
+// The stacks every stack suite runs against: each lock-free stack and the lock-based twin with
+// each lock. One sequential specification, so one list.
+#pragma once
+
+#include <lockstep/locked/mcs_lock.hpp>
+#include <lockstep/locked/stack.hpp>
+#include <lockstep/locked/std_mutex.hpp>
+#include <lockstep/locked/tatas_lock.hpp>
+#include <lockstep/locked/ticket_lock.hpp>
+#include <lockstep/lockfree/treiber_stack.hpp>
+
+#include <gtest/gtest.h>
+
+namespace lockstep::verify {
+
+template <template <class> class Stack>
+struct stack_family {
+  template <class T>
+  using type = Stack<T>;
+};
+
+template <class T>
+using treiber = lockfree::treiber_stack<T>;
+template <class T>
+using locked_std_mutex = locked::stack<T, locked::std_mutex>;
+template <class T>
+using locked_tatas = locked::stack<T, locked::tatas_lock>;
+template <class T>
+using locked_ticket = locked::stack<T, locked::ticket_lock>;
+template <class T>
+using locked_mcs = locked::stack<T, locked::mcs_lock>;
+
+using stack_families =
+    ::testing::Types<stack_family<treiber>, stack_family<locked_std_mutex>,
+                     stack_family<locked_tatas>, stack_family<locked_ticket>, stack_family<locked_mcs>>;
+
+struct stack_family_names {
+  template <class Family>
+  static std::string GetName(int index) {
+    static const char* const names[] = {"treiber", "locked_std_mutex", "locked_tatas",
+                                        "locked_ticket", "locked_mcs"};
+    return names[index];
+  }
+};
+
+}  // namespace lockstep::verify
