@@ -23,7 +23,7 @@ class plain {
   template <class... Args>
   explicit plain(Args&&... args) : value_(std::forward<Args>(args)...) {
 #ifdef LOCKSTEP_RELACY
-    ::new (static_cast<void*>(shadow_)) rl::var<unsigned char>(0);
+    ::new (static_cast<void*>(shadow_)) rl::var<int>(0);
 #endif
   }
 
@@ -41,7 +41,7 @@ class plain {
   const T& read(location loc = {}) const {
 #ifdef LOCKSTEP_RELACY
     preempt();
-    (void)static_cast<unsigned char>(shadow()(loc));
+    (void)static_cast<int>(shadow()(loc));
 #else
     (void)loc;
 #endif
@@ -71,13 +71,13 @@ class plain {
     rl::ctx().sched();
 #endif
   }
-  rl::var<unsigned char>& shadow() noexcept {
-    return *std::launder(reinterpret_cast<rl::var<unsigned char>*>(shadow_));
+  rl::var<int>& shadow() noexcept {
+    return *std::launder(reinterpret_cast<rl::var<int>*>(shadow_));
   }
-  const rl::var<unsigned char>& shadow() const noexcept {
-    return *std::launder(reinterpret_cast<const rl::var<unsigned char>*>(shadow_));
+  const rl::var<int>& shadow() const noexcept {
+    return *std::launder(reinterpret_cast<const rl::var<int>*>(shadow_));
   }
-  alignas(rl::var<unsigned char>) unsigned char shadow_[sizeof(rl::var<unsigned char>)];
+  alignas(rl::var<int>) unsigned char shadow_[sizeof(rl::var<int>)];
 #endif
 };
 
