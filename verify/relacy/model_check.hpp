@@ -76,6 +76,14 @@ class model_checks {
     run<Test>(name, s, expected);
   }
 
+  // A fact about the searches themselves, such as "the exchange path was explored": a check
+  // that passes without reaching the code it is about proves nothing.
+  void require(bool ok, std::string_view what) {
+    std::printf("%s %.*s\n", ok ? "PASS" : "FAIL", static_cast<int>(what.size()), what.data());
+    std::fflush(stdout);
+    (ok ? passed_ : failed_) += 1;
+  }
+
   int result() const {
     std::printf("%d passed, %d failed\n", passed_, failed_);
     return failed_ == 0 ? 0 : 1;

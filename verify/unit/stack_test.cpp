@@ -11,11 +11,14 @@ namespace {
 using lockstep::verify::stack_families;
 using lockstep::verify::stack_family_names;
 
-// Counts live instances, and throws from its copy or move constructor on demand.
+// Counts live instances. Its copy constructor throws while throw_on_copy is set; its move
+// constructor throws once moves_before_throw more moves have succeeded (never while it is
+// negative), so a test can make each move inside an operation in turn the one that fails.
+// Both throw before touching either object.
 struct tracked {
   static inline int live = 0;
   static inline bool throw_on_copy = false;
-  static inline bool throw_on_move = false;
+  static inline int moves_before_throw = -1;
 
   int value;
   explicit tracked(int v) : value(v) { ++live; }
@@ -24,11 +27,20 @@ struct tracked {
     ++live;
   }
   tracked(tracked&& other) : value(other.value) {
-    if (throw_on_move) throw std::runtime_error("move");
+    if (moves_before_throw == 0) throw std::runtime_error("move");
+    if (moves_before_throw > 0) --moves_before_throw;
+    other.value = -1;
     ++live;
   }
   tracked& operator=(const tracked&) = delete;
   ~tracked() { --live; }
+};
+
+// Move-only, with a move constructor that may throw.
+struct tracked_move_only : tracked {
+  using tracked::tracked;
+  tracked_move_only(tracked_move_only&&) = default;
+  tracked_move_only(const tracked_move_only&) = delete;
 };
 
 template <class Family>
@@ -37,11 +49,7 @@ class stack_test : public ::testing::Test {
   void SetUp() override {
     tracked::live = 0;
     tracked::throw_on_copy = false;
-    tracked::throw_on_move = false;
-  }
-  void TearDown() override {
-    tracked::throw_on_copy = false;
-    tracked::throw_on_move = false;
+    tracked::moves_before_throw = -1;
   }
 };
 TYPED_TEST_SUITE(stack_test, stack_families, stack_family_names);
@@ -101,16 +109,78 @@ TYPED_TEST(stack_test, a_throwing_copy_into_push_loses_nothing) {
   EXPECT_EQ(stack.try_pop(), std::nullopt);
 }
 
+// Whichever move inside push throws, nothing is published and the caller keeps its value.
+TYPED_TEST(stack_test, a_throwing_move_into_push_loses_nothing) {
+  for (int failing_move = 0; failing_move < 4; ++failing_move) {
+    typename TypeParam::template type<tracked> stack;
+    stack.push(tracked(1));
+    tracked caller(2);
+    tracked::moves_before_throw = failing_move;
+    bool threw = false;
+    try {
+      stack.push(std::move(caller));
+    } catch (const std::runtime_error&) {
+      threw = true;
+    }
+    tracked::moves_before_throw = -1;
+    EXPECT_TRUE(threw || failing_move > 0) << "the first move must throw";
+    if (threw) {
+      EXPECT_EQ(caller.value, 2) << "move " << failing_move;
+    } else {
+      EXPECT_EQ(stack.try_pop()->value, 2) << "move " << failing_move;
+    }
+    EXPECT_EQ(stack.try_pop()->value, 1) << "move " << failing_move;
+    EXPECT_EQ(stack.try_pop(), std::nullopt) << "move " << failing_move;
+  }
+}
+
+// Whichever move inside try_pop throws, the value stays on the stack for the next try_pop.
 TYPED_TEST(stack_test, a_throwing_move_out_of_pop_loses_nothing) {
-  typename TypeParam::template type<tracked> stack;
-  stack.push(tracked(1));
-  stack.push(tracked(2));
-  tracked::throw_on_move = true;
-  EXPECT_THROW((void)stack.try_pop(), std::runtime_error);
-  tracked::throw_on_move = false;
-  EXPECT_EQ(stack.try_pop()->value, 2);
-  EXPECT_EQ(stack.try_pop()->value, 1);
-  EXPECT_EQ(stack.try_pop(), std::nullopt);
+  for (int failing_move = 0; failing_move < 4; ++failing_move) {
+    typename TypeParam::template type<tracked> stack;
+    stack.push(tracked(1));
+    stack.push(tracked(2));
+    tracked::moves_before_throw = failing_move;
+    int top = 0;
+    bool threw = false;
+    try {
+      top = stack.try_pop().value().value;
+    } catch (const std::runtime_error&) {
+      threw = true;
+    }
+    tracked::moves_before_throw = -1;
+    EXPECT_TRUE(threw || failing_move > 0) << "the first move must throw";
+    if (threw) top = stack.try_pop().value().value;
+    EXPECT_EQ(top, 2) << "move " << failing_move;
+    EXPECT_EQ(stack.try_pop()->value, 1) << "move " << failing_move;
+    EXPECT_EQ(stack.try_pop(), std::nullopt) << "move " << failing_move;
+  }
+}
+
+// Many pushes make the storage grow (a deque's blocks, a pool's nodes); failed pushes and pops
+// in between must not disturb what is stored, for a move-only type whose move may throw.
+TYPED_TEST(stack_test, failures_while_growing_disturb_nothing) {
+  {
+    typename TypeParam::template type<tracked_move_only> stack;
+    for (int i = 0; i < 2000; ++i) {
+      stack.push(tracked_move_only(i));
+      if (i % 97 == 0) {
+        tracked_move_only extra(-2);
+        tracked::moves_before_throw = 0;
+        EXPECT_THROW(stack.push(std::move(extra)), std::runtime_error);
+        EXPECT_THROW((void)stack.try_pop(), std::runtime_error);
+        tracked::moves_before_throw = -1;
+        EXPECT_EQ(extra.value, -2);
+      }
+    }
+    for (int i = 1999; i >= 0; --i) {
+      std::optional<tracked_move_only> top = stack.try_pop();
+      ASSERT_TRUE(top.has_value());
+      EXPECT_EQ(top->value, i);
+    }
+    EXPECT_EQ(stack.try_pop(), std::nullopt);
+  }
+  EXPECT_EQ(tracked::live, 0);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <lockstep/locked/std_mutex.hpp>
 #include <lockstep/locked/tatas_lock.hpp>
 #include <lockstep/locked/ticket_lock.hpp>
+#include <lockstep/lockfree/elimination_stack.hpp>
 #include <lockstep/lockfree/treiber_stack.hpp>
 
 #include <gtest/gtest.h>
@@ -22,6 +23,8 @@ struct stack_family {
 template <class T>
 using treiber = lockfree::treiber_stack<T>;
 template <class T>
+using elimination = lockfree::elimination_stack<T>;
+template <class T>
 using locked_std_mutex = locked::stack<T, locked::std_mutex>;
 template <class T>
 using locked_tatas = locked::stack<T, locked::tatas_lock>;
@@ -31,13 +34,13 @@ template <class T>
 using locked_mcs = locked::stack<T, locked::mcs_lock>;
 
 using stack_families =
-    ::testing::Types<stack_family<treiber>, stack_family<locked_std_mutex>,
+    ::testing::Types<stack_family<treiber>, stack_family<elimination>, stack_family<locked_std_mutex>,
                      stack_family<locked_tatas>, stack_family<locked_ticket>, stack_family<locked_mcs>>;
 
 struct stack_family_names {
   template <class Family>
   static std::string GetName(int index) {
-    static const char* const names[] = {"treiber", "locked_std_mutex", "locked_tatas",
+    static const char* const names[] = {"treiber", "elimination", "locked_std_mutex", "locked_tatas",
                                         "locked_ticket", "locked_mcs"};
     return names[index];
   }
