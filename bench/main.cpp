@@ -1,0 +1,418 @@
+// lockstep_bench: lockstep's stacks and their peers under contention, in one binary and run.
+//
+// Benchmark names carry the whole configuration, one key per path segment, so scripts/plot
+// needs nothing but the name:
+//   stack/<workload>/<structure>/threads:<n>/pin:<policy>   throughput (items_per_second)
+//   c2c/roundtrip/pus:<a>-<b>                               cache-line round trip (roundtrip_ns)
+//   seam/cas_inc/<std_atomic|sync_atomic>/threads:<n>/pin:scatter   the sync:: seam's cost
+// The result's context records the topology, the policies' PU orders and each structure's
+// family (lockfree, locked, peer), which is how the plots group them.
+//
+// The VM this is developed on changes speed several-fold from minute to minute, so numbers
+// from different runs are not comparable: run everything together with
+// --benchmark_enable_random_interleaving=true and compare ratios within a run (scripts/bench).
+// For the same reason every benchmark has a fixed iteration count (a fixed amount of work per
+// repetition) rather than Google Benchmark's min-time estimate: the estimate extrapolates from
+// a first fast iteration, and when the machine then slows down, or a FIFO spin lock falls into
+// a convoy, one benchmark ran for 30 s instead of 0.3 s. Spread comes from repetitions.
+#include <benchmark/benchmark.h>
+
+#include <lockstep/locked/mcs_lock.hpp>
+#include <lockstep/locked/stack.hpp>
+#include <lockstep/locked/std_mutex.hpp>
+#include <lockstep/locked/tatas_lock.hpp>
+#include <lockstep/locked/ticket_lock.hpp>
+#include <lockstep/lockfree/elimination_stack.hpp>
+#include <lockstep/lockfree/treiber_stack.hpp>
+#include <lockstep/sync/atomic.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "harness.hpp"
+#include "peers.hpp"
+#include "placement.hpp"
+
+namespace lockstep::bench {
+namespace {
+
+struct options {
+  // Per thread per iteration (a push-pop pair, or one push or pop): enough that on an
+  // oversubscribed machine each thread outlives several scheduler quanta and gets preempted
+  // mid-run, as it would in a real program, instead of finishing inside its first slice.
+  std::size_t ops = 1 << 17;
+  // Stack operations per repetition, all threads together: 8 iterations of one thread, 1 of
+  // eight (each thread doing `ops`).
+  std::size_t work = 1 << 20;
+  std::size_t seam_ops = 1 << 18;      // CAS increments per thread per iteration
+  std::size_t roundtrips = 1 << 14;    // c2c round trips per iteration
+  std::size_t probe_iterations = 20;   // iterations per repetition of c2c and seam
+  std::size_t progress_total = 0;      // repetitions expected; > 0 turns on progress lines
+  std::chrono::milliseconds cap{500};  // wall-time cap of one team run
+  std::vector<std::size_t> threads{1, 2, 4, 8};
+  std::vector<pin_policy> pins{all_pin_policies.begin(), all_pin_policies.end()};
+};
+
+struct environment {
+  topology topo;
+  options opt;
+};
+
+// One line on stderr per finished repetition. Google Benchmark itself reports a benchmark only
+// when all its repetitions are done, which under random interleaving is mostly at the very end.
+class progress {
+ public:
+  void set_total(std::size_t total) { total_ = total; }
+  void done(const std::string& name) {
+    if (total_ == 0) return;
+    const auto s = std::chrono::duration_cast<std::chrono::seconds>(clock::now() - start_).count();
+    std::fprintf(stderr, "[%4zu/%zu %3lld:%02lld] %s\n", ++done_, total_,
+                 static_cast<long long>(s / 60), static_cast<long long>(s % 60), name.c_str());
+  }
+
+ private:
+  std::size_t total_ = 0;
+  std::size_t done_ = 0;
+  clock::time_point start_ = clock::now();
+};
+
+progress& reporter() {
+  static progress p;
+  return p;
+}
+
+// Registers fn under name with the suite's timing: fixed iterations, manual (team wall) time.
+template <class Fn>
+void add(const std::string& name, std::size_t iterations, Fn fn) {
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [name, fn](benchmark::State& s) {
+                                 fn(s);
+                                 reporter().done(name);
+                               })
+      ->Iterations(static_cast<benchmark::IterationCount>(iterations))
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
+template <class Stack>
+struct lockstep_stack {
+  using hooks = no_thread_hooks;
+  Stack s;
+
+  bool push(std::uint64_t v) {
+    s.push(v);
+    return true;
+  }
+  std::optional<std::uint64_t> try_pop() { return s.try_pop(); }
+  bool empty() const { return s.empty(); }
+};
+
+using bench_fn = void (*)(benchmark::State&, const environment&, workload, std::size_t,
+                          pin_policy);
+
+struct structure {
+  const char* name;
+  const char* family;
+  bench_fn run;
+};
+
+template <class Adapter>
+void stack_bench(benchmark::State& state, const environment& env, workload w,
+                 std::size_t threads, pin_policy pin) {
+  const std::vector<unsigned> pus = plan(env.topo.get(), pin, threads);
+  std::uint64_t items = 0;
+  std::uint64_t capped = 0;
+  for (auto _ : state) {
+    const stack_run r = run_stack<Adapter>(env.topo.get(), w, pus, threads, env.opt.ops,
+                                           env.opt.cap);
+    if (r.error) {
+      state.SkipWithError(r.error->c_str());
+      break;
+    }
+    state.SetIterationTime(r.seconds);
+    items += r.items;
+    capped += r.capped ? 1 : 0;
+  }
+  if (state.error_occurred()) return;
+  state.SetItemsProcessed(static_cast<std::int64_t>(items));
+  state.counters["capped_runs"] = static_cast<double>(capped);
+  state.SetLabel(pus.empty() ? "pus=any" : "pus=" + join(pus));
+}
+
+const structure structures[] = {
+    {"treiber", "lockfree",
+     &stack_bench<lockstep_stack<lockfree::treiber_stack<std::uint64_t>>>},
+    {"elimination", "lockfree",
+     &stack_bench<lockstep_stack<lockfree::elimination_stack<std::uint64_t>>>},
+    {"locked_std_mutex", "locked",
+     &stack_bench<lockstep_stack<locked::stack<std::uint64_t, locked::std_mutex>>>},
+    {"locked_tatas", "locked",
+     &stack_bench<lockstep_stack<locked::stack<std::uint64_t, locked::tatas_lock>>>},
+    {"locked_ticket", "locked",
+     &stack_bench<lockstep_stack<locked::stack<std::uint64_t, locked::ticket_lock>>>},
+    {"locked_mcs", "locked",
+     &stack_bench<lockstep_stack<locked::stack<std::uint64_t, locked::mcs_lock>>>},
+    {"boost_lockfree", "peer", &stack_bench<boost_lockfree_stack>},
+    {"cds_treiber", "peer", &stack_bench<cds_treiber_stack<false>>},
+    {"cds_treiber_elim", "peer", &stack_bench<cds_treiber_stack<true>>},
+};
+
+// Two threads on two different cores hand one cache line back and forth: the physical floor
+// of any cross-core handoff, and a reading of how fast the (shared, noisy) machine is now.
+void c2c_bench(benchmark::State& state, const environment& env, std::vector<unsigned> pus) {
+  struct alignas(64) line_t {
+    std::atomic<std::uint64_t> v{0};
+  };
+  const std::uint64_t n = env.opt.roundtrips;
+  double total_seconds = 0;
+  std::uint64_t total_roundtrips = 0;
+  for (auto _ : state) {
+    line_t line;
+    double seconds = 0;
+    std::uint64_t done = 0;
+    std::vector<thread_record> records;
+    // Round trip 0 only brings both threads up; the clock runs from its end, in the pinging
+    // thread, so thread wake-up latency is not counted.
+    run_team<no_thread_hooks>(
+        env.topo.get(), pus, 2, env.opt.cap, records,
+        [&](std::size_t i, const std::atomic<bool>& stop, thread_record&) {
+          clock::time_point start{};
+          for (std::uint64_t r = 0; r <= n; ++r) {
+            const std::uint64_t ping = 2 * r + 1;
+            const std::uint64_t want = i == 0 ? ping + 1 : ping;
+            if (i == 0) line.v.store(ping, std::memory_order_release);
+            std::size_t spins = 0;
+            while (line.v.load(std::memory_order_acquire) != want) {
+              if (++spins % 4096 == 0 && stop.load(std::memory_order_relaxed)) return;
+              cpu_relax();
+            }
+            if (i == 1) line.v.store(ping + 1, std::memory_order_release);
+            if (i == 0 && r == 0) start = clock::now();
+          }
+          if (i == 0) {
+            seconds = std::chrono::duration<double>(clock::now() - start).count();
+            done = n;
+          }
+        });
+    if (done != n) {
+      state.SkipWithError("round trips did not complete within the cap");
+      break;
+    }
+    state.SetIterationTime(seconds);
+    total_seconds += seconds;
+    total_roundtrips += done;
+  }
+  if (state.error_occurred()) return;
+  state.SetItemsProcessed(static_cast<std::int64_t>(total_roundtrips));
+  state.counters["roundtrip_ns"] = total_seconds * 1e9 / static_cast<double>(total_roundtrips);
+  state.SetLabel("pus=" + join(pus));
+}
+
+// A CAS-loop increment on one shared counter: lockstep's sync::atomic against std::atomic.
+// Natively the former is an alias of the latter, so the two must measure the same.
+template <class Atomic>
+void seam_bench(benchmark::State& state, const environment& env, std::size_t threads) {
+  const std::vector<unsigned> pus = plan(env.topo.get(), pin_policy::scatter, threads);
+  std::uint64_t items = 0;
+  for (auto _ : state) {
+    struct alignas(64) counter_t {
+      Atomic v{0};
+    } counter;
+    std::vector<thread_record> records;
+    const team_result team = run_team<no_thread_hooks>(
+        env.topo.get(), pus, threads, env.opt.cap, records,
+        [&](std::size_t, const std::atomic<bool>& stop, thread_record& rec) {
+          for (std::size_t j = 0; j < env.opt.seam_ops; ++j) {
+            if (j % stop_check_period == 0 && stop.load(std::memory_order_relaxed)) break;
+            std::uint64_t v = counter.v.load(std::memory_order_relaxed);
+            while (!counter.v.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel,
+                                                    std::memory_order_relaxed)) {
+            }
+            ++rec.pushed.count;
+          }
+        });
+    std::uint64_t increments = 0;
+    for (const thread_record& rec : records) increments += rec.pushed.count;
+    if (counter.v.load() != increments) {
+      state.SkipWithError("lost or extra increments");
+      break;
+    }
+    state.SetIterationTime(team.seconds);
+    items += increments;
+  }
+  if (state.error_occurred()) return;
+  state.SetItemsProcessed(static_cast<std::int64_t>(items));
+  state.SetLabel("pus=" + join(pus));
+}
+
+template <class T>
+std::optional<T> parse_number(std::string_view s) {
+  T v{};
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || end != s.data() + s.size() || v == 0) return std::nullopt;
+  return v;
+}
+
+template <class T, class Parse>
+std::optional<std::vector<T>> parse_list(std::string_view s, Parse parse) {
+  std::vector<T> out;
+  while (!s.empty()) {
+    const std::size_t comma = s.find(',');
+    const std::optional<T> v = parse(s.substr(0, comma));
+    if (!v) return std::nullopt;
+    out.push_back(*v);
+    s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+constexpr const char* usage =
+    "lockstep_bench [google benchmark flags] [--ops=N] [--work=N] [--seam_ops=N]\n"
+    "               [--roundtrips=N] [--probe_iterations=N] [--cap_ms=N]\n"
+    "               [--threads=1,2,4,8] [--pin=none,compact,scatter] [--progress_total=N]\n";
+
+// Takes lockstep's own flags out of argv; benchmark::Initialize has taken its own already.
+bool parse_options(int& argc, char** argv, options& opt) {
+  int kept = 1;
+  bool ok = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&](std::string_view flag) -> std::optional<std::string_view> {
+      if (arg.substr(0, flag.size()) == flag && arg.size() > flag.size() &&
+          arg[flag.size()] == '=') {
+        return arg.substr(flag.size() + 1);
+      }
+      return std::nullopt;
+    };
+    auto set = [&](auto& field, auto parsed) {
+      if (parsed) {
+        field = *parsed;
+      } else {
+        std::fprintf(stderr, "bad value: %s\n", argv[i]);
+        ok = false;
+      }
+    };
+    if (auto v = value("--ops")) {
+      set(opt.ops, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--progress_total")) {
+      set(opt.progress_total, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--work")) {
+      set(opt.work, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--probe_iterations")) {
+      set(opt.probe_iterations, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--seam_ops")) {
+      set(opt.seam_ops, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--roundtrips")) {
+      set(opt.roundtrips, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--cap_ms")) {
+      const auto ms = parse_number<unsigned>(*v);
+      set(opt.cap, ms ? std::optional(std::chrono::milliseconds(*ms)) : std::nullopt);
+    } else if (auto v = value("--threads")) {
+      set(opt.threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
+    } else if (auto v = value("--pin")) {
+      set(opt.pins, parse_list<pin_policy>(*v, parse_pin_policy));
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  return ok;
+}
+
+std::string families() {
+  std::string s;
+  for (const structure& st : structures) {
+    if (!s.empty()) s += ',';
+    s += std::string(st.name) + ':' + st.family;
+  }
+  return s;
+}
+
+void register_all(const environment& env) {
+  for (const structure& st : structures) {
+    for (workload w : {workload::pairs, workload::prodcons}) {
+      for (std::size_t n : env.opt.threads) {
+        // A producer/consumer split needs one of each.
+        if (w == workload::prodcons && n < 2) continue;
+        for (pin_policy p : env.opt.pins) {
+          add("stack/" + std::string(name(w)) + "/" + st.name + "/threads:" + std::to_string(n) +
+                  "/pin:" + std::string(name(p)),
+              std::max<std::size_t>(1, env.opt.work / (n * env.opt.ops)),
+              [&env, run = st.run, w, n, p](benchmark::State& s) { run(s, env, w, n, p); });
+        }
+      }
+    }
+  }
+
+  // The first two PUs of the scatter order are on different cores whenever the machine has two.
+  const std::vector<unsigned> c2c_pus = plan(env.topo.get(), pin_policy::scatter, 2);
+  add("c2c/roundtrip/pus:" + join(c2c_pus, '-'), env.opt.probe_iterations,
+      [&env, c2c_pus](benchmark::State& s) {
+        if (describe_pus(env.topo.get()).size() < 2 || c2c_pus[0] == c2c_pus[1]) {
+          s.SkipWithError("needs two PUs");
+          return;
+        }
+        c2c_bench(s, env, c2c_pus);
+      });
+
+  for (std::size_t n : {1, 2}) {
+    const std::string suffix = "/threads:" + std::to_string(n) + "/pin:scatter";
+    add("seam/cas_inc/std_atomic" + suffix, env.opt.probe_iterations,
+        [&env, n](benchmark::State& s) { seam_bench<std::atomic<std::uint64_t>>(s, env, n); });
+    add("seam/cas_inc/sync_atomic" + suffix, env.opt.probe_iterations,
+        [&env, n](benchmark::State& s) { seam_bench<sync::atomic<std::uint64_t>>(s, env, n); });
+  }
+}
+
+void add_context(const environment& env) {
+  const hwloc_topology_t t = env.topo.get();
+  benchmark::AddCustomContext("lockstep_topology", summary(t));
+  benchmark::AddCustomContext("lockstep_pin_order_compact", join(pu_order(t, pin_policy::compact)));
+  benchmark::AddCustomContext("lockstep_pin_order_scatter", join(pu_order(t, pin_policy::scatter)));
+  std::string pins;
+  for (pin_policy p : env.opt.pins) pins += (pins.empty() ? "" : ",") + std::string(name(p));
+  benchmark::AddCustomContext("lockstep_pin_policies", pins);
+  benchmark::AddCustomContext("lockstep_structures", families());
+  benchmark::AddCustomContext("lockstep_baseline", "locked_std_mutex");
+  benchmark::AddCustomContext("lockstep_ops_per_thread", std::to_string(env.opt.ops));
+  benchmark::AddCustomContext("lockstep_work_per_repetition", std::to_string(env.opt.work));
+  benchmark::AddCustomContext("lockstep_cap_ms", std::to_string(env.opt.cap.count()));
+  benchmark::AddCustomContext("lockstep_build_type", LOCKSTEP_BENCH_BUILD_TYPE);
+  benchmark::AddCustomContext("lockstep_hwloc_api", std::to_string(HWLOC_API_VERSION));
+  // When true the two seam benchmarks run one and the same instantiation, and any difference
+  // between them is the run's noise floor.
+  benchmark::AddCustomContext(
+      "lockstep_seam_is_alias",
+      std::is_same_v<sync::atomic<std::uint64_t>, std::atomic<std::uint64_t>> ? "true" : "false");
+}
+
+}  // namespace
+}  // namespace lockstep::bench
+
+int main(int argc, char** argv) {
+  using namespace lockstep::bench;
+  benchmark::Initialize(&argc, argv);
+  options opt;
+  if (!parse_options(argc, argv, opt) || benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    std::fputs(usage, stderr);
+    return 1;
+  }
+  const cds_runtime cds;
+  const environment env{topology{}, opt};
+  add_context(env);
+  register_all(env);
+  reporter().set_total(opt.progress_total);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

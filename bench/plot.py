@@ -1,0 +1,391 @@
+"""Plots and summarises one lockstep_bench run (a results/<run>/ folder).
+
+Reads every Google Benchmark JSON file in the folder, groups repetitions by benchmark name
+(stack/<workload>/<structure>/threads:<n>/pin:<policy>, c2c/..., seam/...) and writes:
+  throughput_<workload>.png  items/s vs threads, one panel per pinning policy, median of the
+                             repetitions with min-max bars, lock-free, locked and peers together
+  ratio.png                  each structure's median over the baseline's (locked std::mutex
+                             stack) at the same threads and pinning
+  summary.md                 the same numbers as tables, the seam check and the c2c round trip
+
+Only ratios within the run are meaningful: the machine's speed moves between runs.
+"""
+
+import glob
+import json
+import os
+import statistics
+import sys
+from collections import defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+FAMILY_STYLE = {"lockfree": "-", "locked": "--", "peer": ":"}
+FAMILY_MARKER = {"lockfree": "o", "locked": "s", "peer": "^"}
+FAMILY_COLORS = {
+    "lockfree": ["#1f4e9c", "#2f9fd8", "#5b3fb0"],
+    "locked": ["#b22222", "#e8762c", "#c9a100", "#8c564b"],
+    "peer": ["#2ca02c", "#17becf", "#7f7f7f", "#e377c2"],
+}
+
+
+def parse_name(run_name):
+    """'stack/pairs/treiber/threads:4/pin:none/manual_time' -> ('stack', ['pairs', 'treiber'],
+    {'threads': '4', 'pin': 'none'})."""
+    parts = [p for p in run_name.split("/") if p not in ("manual_time", "real_time")]
+    words, keys = [], {}
+    for p in parts[1:]:
+        if ":" in p:
+            k, v = p.split(":", 1)
+            keys[k] = v
+        else:
+            words.append(p)
+    return parts[0], words, keys
+
+
+def load(run_dir):
+    context, samples, errors = {}, defaultdict(list), {}
+    for path in sorted(glob.glob(os.path.join(run_dir, "*.json"))):
+        with open(path) as f:
+            data = json.load(f)
+        if "benchmarks" not in data:
+            continue
+        context.update(data.get("context", {}))
+        for b in data["benchmarks"]:
+            if b.get("run_type") != "iteration":
+                continue
+            name = b.get("run_name", b["name"])
+            if b.get("error_occurred"):
+                errors[name] = b.get("error_message", "error")
+                continue
+            samples[name].append(b)
+    return context, samples, errors
+
+
+def stats(values):
+    med = statistics.median(values)
+    mean = statistics.fmean(values)
+    cv = statistics.stdev(values) / mean if len(values) > 1 and mean else 0.0
+    return {"median": med, "min": min(values), "max": max(values), "cv": cv, "n": len(values)}
+
+
+def collect(samples):
+    """stack[(workload, pin)][structure][threads] = stats of items_per_second."""
+    stack = defaultdict(lambda: defaultdict(dict))
+    c2c, seam = {}, defaultdict(dict)
+    for name, runs in samples.items():
+        kind, words, keys = parse_name(name)
+        if kind == "stack" and len(words) == 2:
+            workload, structure = words
+            ips = [r["items_per_second"] for r in runs if "items_per_second" in r]
+            if ips:
+                st = stats(ips)
+                st["capped"] = sum(r.get("capped_runs", 0) for r in runs)
+                st["iterations"] = sum(r.get("iterations", 0) for r in runs)
+                stack[(workload, keys.get("pin", "none"))][structure][int(keys["threads"])] = st
+        elif kind == "c2c":
+            ns = [r["roundtrip_ns"] for r in runs if "roundtrip_ns" in r]
+            if ns:
+                c2c[keys.get("pus", "?")] = stats(ns)
+        elif kind == "seam" and len(words) == 2:
+            ips = [r["items_per_second"] for r in runs if "items_per_second" in r]
+            if ips:
+                seam[int(keys["threads"])][words[1]] = stats(ips)
+    return stack, c2c, seam
+
+
+def families(context, structures):
+    """structure -> family, in the order the binary declared them (then any others)."""
+    declared = {}
+    for item in context.get("lockstep_structures", "").split(","):
+        if ":" in item:
+            s, f = item.split(":", 1)
+            declared[s] = f
+    fam = {s: f for s, f in declared.items() if s in structures}
+    fam.update({s: "peer" for s in sorted(structures) if s not in fam})
+    return fam
+
+
+def ordered(structures, fam):
+    """Lock-free first, then locked, then peers; declaration order within a family."""
+    order = {"lockfree": 0, "locked": 1, "peer": 2}
+    pos = {s: i for i, s in enumerate(fam)}
+    return sorted(structures, key=lambda s: (order.get(fam[s], 3), pos[s]))
+
+
+def styles(structures, fam):
+    used = defaultdict(int)
+    out = {}
+    for s in structures:
+        f = fam[s]
+        palette = FAMILY_COLORS.get(f, FAMILY_COLORS["peer"])
+        out[s] = dict(color=palette[used[f] % len(palette)], linestyle=FAMILY_STYLE.get(f, ":"),
+                      marker=FAMILY_MARKER.get(f, "^"))
+        used[f] += 1
+    return out
+
+
+def c2c_line(c2c):
+    if not c2c:
+        return "c2c round trip: not measured"
+    pus, s = next(iter(sorted(c2c.items())))
+    return (f"c2c round trip (PUs {pus}): {s['median']:.0f} ns median, "
+            f"{s['min']:.0f}-{s['max']:.0f} ns over {s['n']} repetitions")
+
+
+def pins_of(stack, workload):
+    order = ["none", "compact", "scatter"]
+    pins = {p for (w, p) in stack if w == workload}
+    return sorted(pins, key=lambda p: (order.index(p) if p in order else 9, p))
+
+
+def thread_ticks(ax, threads, cores):
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(threads)
+    ax.set_xticklabels([str(t) for t in threads])
+    ax.set_xlim(min(threads) / 1.3, max(threads) * 1.3)
+    if cores and min(threads) <= cores < max(threads):
+        ax.axvline(cores * 1.41, color="#999999", linewidth=0.8)
+        ax.text(cores * 1.45, 0.98, "oversubscribed", transform=ax.get_xaxis_transform(),
+                fontsize=7, color="#777777", va="top")
+
+
+def plot_throughput(run_dir, stack, fam, style, c2c, cores, title):
+    written = []
+    for workload in sorted({w for (w, _) in stack}):
+        pins = pins_of(stack, workload)
+        fig, axes = plt.subplots(1, len(pins), figsize=(5.2 * len(pins), 5.4), sharey=True,
+                                 squeeze=False)
+        handles = {}
+        for ax, pin in zip(axes[0], pins):
+            series = stack[(workload, pin)]
+            all_threads = sorted({t for s in series.values() for t in s})
+            for s in ordered(series, fam):
+                pts = sorted(series[s].items())
+                xs = [t for t, _ in pts]
+                med = [v["median"] / 1e6 for _, v in pts]
+                lo = [(v["median"] - v["min"]) / 1e6 for _, v in pts]
+                hi = [(v["max"] - v["median"]) / 1e6 for _, v in pts]
+                h = ax.errorbar(xs, med, yerr=[lo, hi], capsize=3, linewidth=1.6, markersize=5,
+                                label=f"{s} ({fam[s]})", **style[s])
+                handles[s] = h
+            thread_ticks(ax, all_threads, cores)
+            # Log scale: a lock convoy can be 100x slower, and it should still show.
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.set_title(f"pin: {pin}")
+            ax.set_xlabel("threads")
+            ax.grid(True, which="major", alpha=0.3)
+            ax.grid(True, which="minor", alpha=0.08)
+        axes[0][0].set_ylabel("throughput, M items/s (median; bars min-max; log)")
+        names = ordered(handles, fam)
+        fig.legend([handles[s] for s in names], [f"{s} ({fam[s]})" for s in names],
+                   loc="lower center", ncol=min(len(names), 5), fontsize=8, frameon=False)
+        fig.suptitle(f"stack / {workload} - {title}\n{c2c_line(c2c)}", fontsize=10)
+        fig.tight_layout(rect=(0, 0.1, 1, 1))
+        path = os.path.join(run_dir, f"throughput_{workload}.png")
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def ratios(series, baseline):
+    base = series.get(baseline, {})
+    out = {}
+    for s, points in series.items():
+        out[s] = {t: v["median"] / base[t]["median"] for t, v in points.items()
+                  if t in base and base[t]["median"] > 0}
+    return out
+
+
+def plot_ratio(run_dir, stack, fam, style, baseline, c2c, cores, title):
+    workloads = sorted({w for (w, _) in stack})
+    pins = sorted({p for (_, p) in stack}, key=lambda p: ["none", "compact", "scatter"].index(p)
+                  if p in ("none", "compact", "scatter") else 9)
+    fig, axes = plt.subplots(len(workloads), len(pins), figsize=(5.2 * len(pins), 4.0 * len(workloads)),
+                             sharey=True, squeeze=False)
+    handles = {}
+    for row, workload in enumerate(workloads):
+        for col, pin in enumerate(pins):
+            ax = axes[row][col]
+            series = stack.get((workload, pin), {})
+            r = ratios(series, baseline)
+            all_threads = sorted({t for s in series.values() for t in s}) or [1]
+            for s in ordered(r, fam):
+                if s == baseline or not r[s]:
+                    continue
+                pts = sorted(r[s].items())
+                handles[s], = ax.plot([t for t, _ in pts], [v for _, v in pts], linewidth=1.6,
+                                      markersize=5, **style[s])
+            ax.axhline(1.0, color="black", linewidth=1)
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            thread_ticks(ax, all_threads, cores)
+            ax.set_title(f"{workload}, pin: {pin}")
+            ax.set_xlabel("threads")
+            ax.grid(True, which="major", alpha=0.3)
+            ax.grid(True, which="minor", alpha=0.08)
+        axes[row][0].set_ylabel(f"median throughput / {baseline}")
+    names = ordered(handles, fam)
+    fig.legend([handles[s] for s in names], [f"{s} ({fam[s]})" for s in names],
+               loc="lower center", ncol=min(len(names), 5), fontsize=8, frameon=False)
+    fig.suptitle(f"ratio to {baseline} (above 1 = faster), same run - {title}\n{c2c_line(c2c)}",
+                 fontsize=10)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    path = os.path.join(run_dir, "ratio.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def fmt_ratio(r):
+    return f"{r:.2f}" if r >= 0.095 else f"{r:.1g}"
+
+
+def fmt_rate(v):
+    return f"{v / 1e6:.2f}" if v >= 1e5 else f"{v / 1e6:.3f}"
+
+
+def summary(run_dir, context, stack, c2c, seam, errors, fam, baseline, images):
+    run = context.get("run", os.path.basename(os.path.normpath(run_dir)))
+    lines = [f"# lockstep_bench run {run}", ""]
+    lines.append(f"- machine: {context.get('lockstep_topology', '?')}, "
+                 f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
+                 f"host `{context.get('host_name', '?')}`, commit `{context.get('commit', '?')}`")
+    lines.append(f"- date: {context.get('date', '?')}; build: {context.get('lockstep_build_type', '?')}; "
+                 f"ops per thread per iteration: {context.get('lockstep_ops_per_thread', '?')}")
+    load = context.get("load_avg")
+    if load:
+        lines.append("- load average at start (other work on the machine skews everything): "
+                     + ", ".join(f"{x:.2f}" for x in load))
+    lines.append(f"- PU order compact: {context.get('lockstep_pin_order_compact', '?')}; "
+                 f"scatter: {context.get('lockstep_pin_order_scatter', '?')}")
+    lines.append(f"- {c2c_line(c2c)}")
+    lines.append("- throughput = successful pushes + successful pops per second, all threads; "
+                 "cells: median M items/s over the repetitions, ±half the min-max spread in % "
+                 "(or the min-max range when wider), "
+                 f"and (×ratio) to `{baseline}` in the same run")
+    lines.append("")
+    if errors:
+        lines += ["## Failed benchmarks", ""]
+        for name, msg in sorted(errors.items()):
+            lines.append(f"- `{name}`: {msg}")
+        lines.append("")
+
+    if seam:
+        lines += ["## Seam overhead: CAS-loop increment, sync::atomic vs std::atomic", "",
+                  "Noise on a shared machine slows a lone thread down, never up, so the best "
+                  "repetitions are compared as well as the medians; with two threads contending "
+                  "it goes both ways (a descheduled thread leaves the other uncontended)."
+                  + (" Natively sync::atomic is an alias of std::atomic: both rows ran the same "
+                     "code, so their difference is this run's noise floor."
+                     if context.get("lockstep_seam_is_alias") == "true" else ""), "",
+                  "| threads | std::atomic M/s | sync::atomic M/s | sync / std, medians | "
+                  "sync / std, best |", "|---:|---:|---:|---:|---:|"]
+        for t in sorted(seam):
+            s, y = seam[t].get("std_atomic"), seam[t].get("sync_atomic")
+            if s and y:
+                lines.append(f"| {t} | {fmt_rate(s['median'])} | {fmt_rate(y['median'])} | "
+                             f"{y['median'] / s['median']:.3f} | {y['max'] / s['max']:.3f} |")
+        lines.append("")
+
+    for workload in sorted({w for (w, _) in stack}):
+        pins = pins_of(stack, workload)
+        per_pin = {p: ratios(stack[(workload, p)], baseline) for p in pins}
+        threads = sorted({t for p in pins for s in stack[(workload, p)].values() for t in s})
+        names = ordered({s for p in pins for s in stack[(workload, p)]}, fam)
+        lines += [f"## stack / {workload}: median throughput / {baseline}, pin "
+                  + " · ".join(pins), "",
+                  "| structure | family | " + " | ".join(f"{t} thr" for t in threads) + " |",
+                  "|---|---|" + "---:|" * len(threads)]
+        for s in names:
+            if s == baseline:
+                continue
+            cells = [" · ".join(fmt_ratio(per_pin[p][s][t]) if t in per_pin[p].get(s, {}) else "-"
+                                for p in pins) for t in threads]
+            lines.append(f"| {s} | {fam[s]} | " + " | ".join(cells) + " |")
+        lines.append("")
+
+    capped = [(w, p, s, t, v) for (w, p), series in stack.items() for s, pts in series.items()
+              for t, v in pts.items() if v.get("capped")]
+    if capped:
+        lines += ["## Runs stopped by the wall-time cap", "",
+                  f"A team run longer than {context.get('lockstep_cap_ms', '?')} ms is stopped and "
+                  "its throughput counts the operations done by then (usually a FIFO spin lock "
+                  "handing over to a descheduled waiter).", ""]
+        for w, p, s, t, v in sorted(capped):
+            lines.append(f"- {w} / {s} / {t} threads / pin {p}: {v['capped']:.0f} of "
+                         f"{v['iterations']} iterations")
+        lines.append("")
+
+    for workload in sorted({w for (w, _) in stack}):
+        lines += [f"## stack / {workload}: throughput", ""]
+        for pin in pins_of(stack, workload):
+            series = stack[(workload, pin)]
+            r = ratios(series, baseline)
+            threads = sorted({t for s in series.values() for t in s})
+            lines += [f"### pin: {pin}", "",
+                      "| structure | family | " + " | ".join(f"{t} thr" for t in threads) + " |",
+                      "|---|---|" + "---:|" * len(threads)]
+            for s in ordered(series, fam):
+                cells = []
+                for t in threads:
+                    v = series[s].get(t)
+                    if v is None:
+                        cells.append("")
+                        continue
+                    spread = 50 * (v["max"] - v["min"]) / v["median"] if v["median"] else 0
+                    ratio = r.get(s, {}).get(t)
+                    # Past ±100% a percentage says little; the range says what happened.
+                    spread_text = (f"±{spread:.0f}%" if spread <= 100 else
+                                   f"[{fmt_rate(v['min'])}-{fmt_rate(v['max'])}]")
+                    cells.append(f"{fmt_rate(v['median'])} {spread_text}"
+                                 + (f" (×{fmt_ratio(ratio)})" if ratio is not None else ""))
+                lines.append(f"| {s} | {fam[s]} | " + " | ".join(cells) + " |")
+            lines.append("")
+
+    lines += ["## Plots", ""] + [f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in images]
+    lines.append("")
+    path = os.path.join(run_dir, "summary.md")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+    return path
+
+
+def main(argv):
+    if len(argv) != 2 or not os.path.isdir(argv[1]):
+        print("usage: plot.py RESULTS_RUN_DIR", file=sys.stderr)
+        return 2
+    run_dir = argv[1]
+    context, samples, errors = load(run_dir)
+    if not samples and not errors:
+        print(f"no benchmark JSON in {run_dir}", file=sys.stderr)
+        return 1
+    stack, c2c, seam = collect(samples)
+    structures = {s for series in stack.values() for s in series}
+    fam = families(context, structures)
+    style = styles(ordered(structures, fam), fam)
+    baseline = context.get("lockstep_baseline", "locked_std_mutex")
+    cores = int(context.get("num_cpus", 0)) or None
+    title = f"{context.get('run', os.path.basename(os.path.normpath(run_dir)))}, " \
+            f"{context.get('lockstep_topology', '')}"
+    images = plot_throughput(run_dir, stack, fam, style, c2c, cores, title) if stack else []
+    if stack and baseline in structures:
+        images.append(plot_ratio(run_dir, stack, fam, style, baseline, c2c, cores, title))
+    path = summary(run_dir, context, stack, c2c, seam, errors, fam, baseline, images)
+    for p in images + [path]:
+        print(p)
+    if errors:
+        print(f"{len(errors)} benchmark(s) failed their correctness check; see summary.md",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
