@@ -70,6 +70,37 @@ struct push_then_pop : rl::test_suite<push_then_pop<Stack, Threads, Ops>, Thread
   }
 };
 
+// Three threads, one operation each, from [2, 1]: pop || pop || push. The smallest
+// three-thread interleavings of a recycled node.
+template <class Stack>
+struct pop_pop_push_once : rl::test_suite<pop_pop_push_once<Stack>, 3> {
+  Stack stack;
+  std::array<int, 3> popped{};
+
+  void before() {
+    stack.push(stack_value(3, 0));
+    stack.push(stack_value(3, 1));
+  }
+
+  void thread(unsigned t) {
+    if (t < 2) {
+      popped[t] = stack.try_pop().value_or(0);
+    } else {
+      stack.push(stack_value(t, 0));
+    }
+  }
+
+  void after() {
+    stack_contract<Stack, 4, 2> contract;
+    for (int v : popped) {
+      if (v != 0) contract.record(v);
+    }
+    contract.drain_and_check(stack, [](int v) {
+      return v == stack_value(2, 0) || v == stack_value(3, 0) || v == stack_value(3, 1);
+    });
+  }
+};
+
 // The ABA scenario: the stack starts as [2, 1] (2 on top, in node A; 1 in node B). Thread 0
 // pops once; thread 1 pops twice; thread 2 pushes once. Thread 0 can read top = A and
 // next = B, then be overtaken: thread 1 pops A (A returns to the pool) and unlinks B, and
