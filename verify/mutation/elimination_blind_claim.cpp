@@ -13,23 +13,16 @@
 // order between them: in the history it reports, the pusher withdrew its node, pushed it and
 // popped it itself (the node went back to the pool), and then the other thread's pop, whose
 // load still returned the old offer, took the same node: a data race on its value.
+#include "../relacy/elimination_model.hpp"
 #include "../relacy/stack_scenarios.hpp"
-
-#include <lockstep/lockfree/elimination_stack.hpp>
 
 using namespace lockstep;
 
-namespace {
-
-struct model_stack : lockfree::elimination_stack<int, hazard::tagged_pool, 1> {
-  model_stack() : elimination_stack(1) {}
-};
-
-}  // namespace
+namespace {}  // namespace
 
 int main(int argc, char** argv) {
   verify::model_checks checks(argc, argv);
-  checks.catches<verify::push_then_pop<model_stack, 2, 1>>(
+  checks.catches<verify::push_then_pop<verify::elimination_model_stack, 2, 1>>(
       "elimination_stack claiming with a store: a withdrawn node is taken too",
       verify::search::bounded(2), rl::test_result_data_race);
   return checks.result();

@@ -8,23 +8,16 @@
 // sequence, so nothing orders the pusher's write of the value before the popper's move out of
 // it: a data race on the node's plain payload. Two threads suffice: a pop whose CAS on the head
 // fails spuriously (Relacy simulates that) meets a push waiting with its offer.
+#include "../relacy/elimination_model.hpp"
 #include "../relacy/stack_scenarios.hpp"
-
-#include <lockstep/lockfree/elimination_stack.hpp>
 
 using namespace lockstep;
 
-namespace {
-
-struct model_stack : lockfree::elimination_stack<int, hazard::tagged_pool, 1> {
-  model_stack() : elimination_stack(1) {}
-};
-
-}  // namespace
+namespace {}  // namespace
 
 int main(int argc, char** argv) {
   verify::model_checks checks(argc, argv);
-  checks.catches<verify::push_then_pop<model_stack, 2, 1>>(
+  checks.catches<verify::push_then_pop<verify::elimination_model_stack, 2, 1>>(
       "elimination_stack with a relaxed offer: data race on the exchanged value",
       verify::search::bounded(2), rl::test_result_data_race);
   return checks.result();

@@ -7,24 +7,17 @@
 // A spurious failure of the withdrawal (Relacy simulates them) is then taken for a claim: the
 // push returns as if a pop had taken its node, which nobody holds. The value is lost, which the
 // stack contract asserts after the execution.
+#include "../relacy/elimination_model.hpp"
 #include "../relacy/stack_scenarios.hpp"
-
-#include <lockstep/lockfree/elimination_stack.hpp>
 
 using namespace lockstep;
 
-namespace {
-
-struct model_stack : lockfree::elimination_stack<int, hazard::tagged_pool, 1> {
-  model_stack() : elimination_stack(1) {}
-};
-
-}  // namespace
+namespace {}  // namespace
 
 int main(int argc, char** argv) {
   verify::model_checks checks(argc, argv);
-  checks.catches<verify::push_then_pop<model_stack, 2, 1>>(
-      "elimination_stack withdrawing with a weak CAS: a value is lost",
-      verify::search::bounded(2), rl::test_result_user_assert_failed);
+  checks.catches<verify::push_then_pop<verify::elimination_model_stack, 2, 1>>(
+      "elimination_stack withdrawing with a weak CAS: a value is lost", verify::search::bounded(2),
+      rl::test_result_user_assert_failed);
   return checks.result();
 }

@@ -9,16 +9,16 @@
 //
 // Nothing then orders the pusher's write of the value before the popper's read of it: a data
 // race on the node's plain payload.
-#include "../relacy/stack_scenarios.hpp"
-
 #include <lockstep/lockfree/treiber_stack.hpp>
+
+#include "../relacy/stack_scenarios.hpp"
 
 using namespace lockstep;
 
 int main(int argc, char** argv) {
   verify::model_checks checks(argc, argv);
   checks.catches<verify::push_then_pop<lockfree::treiber_stack<int>, 2, 1>>(
-      "treiber_stack with relaxed pop: data race on the node's value",
-      verify::search::bounded(2), rl::test_result_data_race);
+      "treiber_stack with relaxed pop: data race on the node's value", verify::search::bounded(2),
+      rl::test_result_data_race);
   return checks.result();
 }

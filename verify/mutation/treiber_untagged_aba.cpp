@@ -8,9 +8,9 @@
 // (A goes back to the pool) and a push that reuses A: the head is A again and the stale CAS
 // succeeds, installing B and losing the pushed value (ABA). It takes three threads; the
 // contract check in after() sees the lost value.
-#include "../relacy/stack_scenarios.hpp"
-
 #include <lockstep/lockfree/treiber_stack.hpp>
+
+#include "../relacy/stack_scenarios.hpp"
 
 using namespace lockstep;
 

@@ -3,25 +3,17 @@
 // eliminate: a pop whose CAS failed spuriously meets a push that is waiting with its offer)
 // and with weak CAS made strong, where a CAS on the head fails only because another thread's
 // succeeded, so elimination needs a third thread.
-//
-// The elimination array has one slot and a patience of one iteration: every exchange goes
-// through the same slot, and each wait still has a spin and a withdrawal or a second look, so
-// all of the slot's transitions are explored at a size bounded searches can finish.
-#include "stack_scenarios.hpp"
-
+// The stack under check has the model shape of elimination_model.hpp.
 #include <array>
 #include <string>
 
-#include <lockstep/lockfree/elimination_stack.hpp>
+#include "elimination_model.hpp"
+#include "stack_scenarios.hpp"
 
 using namespace lockstep;
 using verify::search;
 
 namespace {
-
-struct model_stack : lockfree::elimination_stack<int, hazard::tagged_pool, 1> {
-  model_stack() : elimination_stack(1) {}
-};
 
 // From [1]: thread 0 pushes 2 while threads 1 and 2 pop. If thread 2's pop overtakes the other
 // two between their loads of the head and their CASes, both CASes fail; thread 0 then offers
@@ -31,7 +23,7 @@ struct exchange : rl::test_suite<exchange, 3> {
   static inline unsigned long long executions = 0;
   static inline unsigned long long eliminated = 0;
 
-  model_stack stack;
+  verify::elimination_model_stack stack;
   std::array<int, 3> popped{};
 
   void before() { stack.push(verify::stack_value(3, 0)); }
@@ -45,7 +37,7 @@ struct exchange : rl::test_suite<exchange, 3> {
   }
 
   void after() {
-    verify::stack_contract<model_stack, 4, 1> contract;
+    verify::stack_contract<verify::elimination_model_stack, 4, 1> contract;
     for (int v : popped) {
       if (v != 0) contract.record(v);
     }
@@ -77,17 +69,18 @@ int main(int argc, char** argv) {
   const search aba = checks.bounded(1, 2);
   const search two_by_two = checks.bounded(1, 2);
 #endif
-  checks.pass<verify::push_then_pop<model_stack, 2, 1>>(
+  checks.pass<verify::push_then_pop<verify::elimination_model_stack, 2, 1>>(
       "elimination_stack 2 threads x (push, pop)", two_by_one);
   checks.pass<exchange>("elimination_stack push || pop || pop from [1]", three_threads);
-  checks.require(exchange::eliminated != 0,
-                 "elimination_stack exchange path reached in " + std::to_string(exchange::eliminated) +
-                     " of " + std::to_string(exchange::executions) + " executions of the previous check");
-  checks.pass<verify::pop_pop_push<model_stack>>(
+  checks.require(exchange::eliminated != 0, "elimination_stack exchange path reached in " +
+                                                std::to_string(exchange::eliminated) + " of " +
+                                                std::to_string(exchange::executions) +
+                                                " executions of the previous check");
+  checks.pass<verify::pop_pop_push<verify::elimination_model_stack>>(
       "elimination_stack pop || pop, pop || push from [2, 1]", aba);
-  checks.pass<verify::push_then_pop<model_stack, 2, 2>>(
+  checks.pass<verify::push_then_pop<verify::elimination_model_stack, 2, 2>>(
       "elimination_stack 2 threads x (push, push, pop, pop)", two_by_two);
-  checks.pass<verify::push_then_pop<model_stack, 3, 2>>(
+  checks.pass<verify::push_then_pop<verify::elimination_model_stack, 3, 2>>(
       "elimination_stack 3 threads x (push, push, pop, pop)", checks.random(200'000, 2'000'000));
   return checks.result();
 }

@@ -5,34 +5,17 @@
 // ordered by happens-before, Relacy reports a data race on the counter; if they overlapped in a
 // way the race detector missed, increments would be lost and after() would see a wrong count.
 // Relacy adds deadlock and livelock detection (a waiter that is never granted the lock).
-#include "model_check.hpp"
-
-#include <type_traits>
-
 #include <lockstep/locked/mcs_lock.hpp>
 #include <lockstep/locked/std_mutex.hpp>
 #include <lockstep/locked/tatas_lock.hpp>
 #include <lockstep/locked/ticket_lock.hpp>
+#include <type_traits>
+
+#include "lock_scenarios.hpp"
 
 using namespace lockstep;
 
 namespace {
-
-// Each thread enters the critical section Ops times through lock() / unlock().
-template <class Lock, unsigned Threads, unsigned Ops>
-struct mutual_exclusion : rl::test_suite<mutual_exclusion<Lock, Threads, Ops>, Threads> {
-  Lock lock;
-  sync::plain<unsigned> counter{0u};
-
-  void thread(unsigned) {
-    for (unsigned i = 0; i < Ops; ++i) {
-      lock.lock();
-      counter.store(counter.load() + 1);
-      lock.unlock();
-    }
-  }
-  void after() { RL_ASSERT(counter.load() == Threads * Ops); }
-};
 
 // The same through mcs_lock's scoped interface: each acquisition queues its own stack node.
 template <unsigned Threads, unsigned Ops>
@@ -87,20 +70,20 @@ template <class Lock>
 void check_lock(verify::model_checks& checks, const char* name) {
   using verify::search;
   const std::string n = name;
-  checks.pass<mutual_exclusion<Lock, 2, 1>>(n + " 2 threads x 1 critical section",
-                                            search::full());
-  checks.pass<mutual_exclusion<Lock, 2, 2>>(n + " 2 threads x 2 critical sections",
-                                            search::bounded(4));
-  checks.pass<mutual_exclusion<Lock, 3, 1>>(n + " 3 threads x 1 critical section",
-                                            search::bounded(3));
-  checks.pass<mutual_exclusion<Lock, 3, 2>>(n + " 3 threads x 2 critical sections",
-                                            search::bounded(3));
-  checks.pass<mutual_exclusion<Lock, 2, 3>>(n + " 2 threads x 3 critical sections",
-                                            search::bounded(4));
+  checks.pass<verify::mutual_exclusion<Lock, 2, 1>>(n + " 2 threads x 1 critical section",
+                                                    search::full());
+  checks.pass<verify::mutual_exclusion<Lock, 2, 2>>(n + " 2 threads x 2 critical sections",
+                                                    search::bounded(4));
+  checks.pass<verify::mutual_exclusion<Lock, 3, 1>>(n + " 3 threads x 1 critical section",
+                                                    search::bounded(3));
+  checks.pass<verify::mutual_exclusion<Lock, 3, 2>>(n + " 3 threads x 2 critical sections",
+                                                    search::bounded(3));
+  checks.pass<verify::mutual_exclusion<Lock, 2, 3>>(n + " 2 threads x 3 critical sections",
+                                                    search::bounded(4));
   checks.pass<try_lock_exclusion<Lock, 2>>(n + " lock || try_lock", search::full());
   checks.pass<try_lock_exclusion<Lock, 3>>(n + " lock || try_lock || lock", search::bounded(3));
-  checks.pass<mutual_exclusion<Lock, 3, 2>>(n + " 3 threads x 2 critical sections",
-                                            checks.random(100'000, 2'000'000));
+  checks.pass<verify::mutual_exclusion<Lock, 3, 2>>(n + " 3 threads x 2 critical sections",
+                                                    checks.random(100'000, 2'000'000));
 }
 
 }  // namespace
