@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
 #endif
   checks.pass<verify::push_then_pop<stack, 2, 1>>("treiber_stack 2 threads x (push, pop)",
                                                   search::bounded(3));
-  checks.pass<verify::pop_pop_push_once<stack>>("treiber_stack pop || pop || push from [2, 1]",
+  checks.pass<verify::pop_pop_push<stack, false>>("treiber_stack pop || pop || push from [2, 1]",
                                                 three_by_one);
   checks.pass<verify::pop_pop_push<stack>>("treiber_stack pop || pop, pop || push from [2, 1]",
                                            search::bounded(aba_bound));
