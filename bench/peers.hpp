@@ -24,6 +24,14 @@
 
 namespace lockstep::bench {
 
+// The peers report a pop through an out parameter and a bool; the harness takes an optional.
+template <class Stack>
+std::optional<std::uint64_t> pop_value(Stack& s) {
+  std::uint64_t v;
+  if (s.pop(v)) return v;
+  return std::nullopt;
+}
+
 struct boost_lockfree_stack {
   using hooks = no_thread_hooks;
   static constexpr std::size_t initial_nodes = 64;
@@ -31,11 +39,7 @@ struct boost_lockfree_stack {
   boost::lockfree::stack<std::uint64_t> s{initial_nodes};
 
   bool push(std::uint64_t v) { return s.push(v); }
-  std::optional<std::uint64_t> try_pop() {
-    std::uint64_t v;
-    if (s.pop(v)) return v;
-    return std::nullopt;
-  }
+  std::optional<std::uint64_t> try_pop() { return pop_value(s); }
   bool empty() const { return s.empty(); }
 };
 
@@ -58,11 +62,7 @@ struct cds_treiber_stack {
   cds::container::TreiberStack<cds::gc::HP, std::uint64_t, traits> s;
 
   bool push(std::uint64_t v) { return s.push(v); }
-  std::optional<std::uint64_t> try_pop() {
-    std::uint64_t v;
-    if (s.pop(v)) return v;
-    return std::nullopt;
-  }
+  std::optional<std::uint64_t> try_pop() { return pop_value(s); }
   bool empty() const { return s.empty(); }
 };
 
