@@ -1,4 +1,4 @@
-// Every stack under oversubscription: 8 threads (4x the cores of the reference machine) push
+// Every stack under oversubscription: 8 threads, or 2x the cores where that is more, push
 // distinct values and pop, in bursts so the stack both fills and runs dry and nodes are
 // recycled constantly (the regime where ABA and reclamation bugs live). Conservation is
 // checked after draining: every pushed value was popped exactly once and nothing else came out.
@@ -29,7 +29,7 @@ namespace {
 using lockstep::verify::stack_families;
 using lockstep::verify::stack_family_names;
 
-constexpr unsigned threads = 8;
+const unsigned threads = std::max(8u, 2 * std::thread::hardware_concurrency());
 constexpr unsigned burst = 16;
 
 unsigned scale() {
