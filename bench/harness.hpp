@@ -29,19 +29,13 @@
 #include <thread>
 #include <vector>
 
+#include <lockstep/sync/thread.hpp>
+
 #include "placement.hpp"
 
 namespace lockstep::bench {
 
 using clock = std::chrono::steady_clock;
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 enum class workload { pairs, prodcons };
 
@@ -200,7 +194,7 @@ stack_run run_stack(hwloc_topology_t topo, workload w, const std::vector<unsigne
       if (++idle % stop_check_period == 0) {
         std::this_thread::yield();
       } else {
-        cpu_relax();
+        sync::cpu_relax();
       }
     }
   };

@@ -193,7 +193,7 @@ void c2c_bench(benchmark::State& state, const environment& env, std::vector<unsi
             std::size_t spins = 0;
             while (line.v.load(std::memory_order_acquire) != want) {
               if (++spins % 4096 == 0 && stop.load(std::memory_order_relaxed)) return;
-              cpu_relax();
+              sync::cpu_relax();
             }
             if (i == 1) line.v.store(ping + 1, std::memory_order_release);
             if (i == 0 && r == 0) start = clock::now();

@@ -1,7 +1,8 @@
 // Thread identity, yielding and backoff for lockstep's algorithms.
 //
-// thread_index() is a small dense number per thread: natively assigned on a thread's first
-// call; under Relacy the simulated thread's index (thread_local would be shared by all
+// thread_index() is a number per thread: natively assigned in order of each thread's first call
+// and never reused (a program that keeps creating threads keeps getting new numbers, so it is
+// not an index into a fixed array); under Relacy the simulated thread's index (thread_local would be shared by all
 // simulated threads, which are fibers of one OS thread). Every spin loop calls yield() or a
 // backoff: under Relacy that is the scheduling hint without which a bounded or full search
 // reports a false livelock; natively it is a pause instruction or a sched_yield.
