@@ -1,11 +1,14 @@
-// node_pool<Node>: a type-stable pool of nodes for lock-free structures (the freelist of
+// node_pool<Node, Link>: a type-stable pool of nodes for lock-free structures (the freelist of
 // Boost.Lockfree; Treiber 1986 used the same idea). A node, once allocated, stays a Node of
 // this pool until the pool is destroyed: it is reused, never returned to the allocator while
 // the structure lives. A thread that read a pointer to a node that has since been recycled
 // may therefore still dereference its atomic fields safely; it is the tag on the structure's
 // head, not the pool, that makes its stale CAS fail.
 //
-// The free list is itself a Treiber stack of nodes under a tagged head.
+// The free list is itself a Treiber stack of nodes under a tagged head. Link is the tagged
+// pointer of the structure the pool serves (tagged_ptr, 16-bit tag; tagged_ptr128, 64-bit
+// counter with a double-width CAS), so the free list's ABA defence is exactly as strong as the
+// structure's.
 // Progress: release() is lock-free; acquire() is lock-free while the pool has free nodes and
 // falls back to `new` (not lock-free) when it is empty.
 // Ordering: release() publishes a node with a release CAS and acquire() takes it with an
@@ -18,12 +21,12 @@
 
 namespace lockstep::hazard {
 
-template <class Node>
+template <class Node, template <class> class Link = tagged_ptr>
 class node_pool {
   struct slot : Node {
     sync::atomic<slot*> free_next{nullptr};
   };
-  using link = tagged_ptr<slot>;
+  using link = Link<slot>;
 
  public:
   node_pool() = default;

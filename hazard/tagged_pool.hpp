@@ -1,21 +1,17 @@
-// tagged_pool: the reclamation policy of a type-stable node pool guarded by ABA-tagged links
-// (Boost.Lockfree's approach). Nodes are recycled through hazard::node_pool and never freed
-// while the structure lives, so a stale pointer is always safe to dereference; every update of
-// a structure's link bumps a 16-bit tag, so a CAS that read a recycled node's old link fails.
+// basic_tagged_pool<Link>: the reclamation policy of a type-stable node pool guarded by
+// ABA-tagged links (Boost.Lockfree's approach). Nodes are recycled through hazard::node_pool
+// and never freed while the structure lives, so a stale pointer is always safe to dereference;
+// every update of a structure's link bumps a tag, so a CAS that read a recycled node's old
+// link fails. Two widths (hazard/tagged_ptr.hpp), the pool's free list using the same one:
+//   tagged_pool       16-bit tag packed with the address, single-width CAS; fooled if exactly
+//                     2^16 updates of one link happen between a thread's load and its CAS
+//   wide_tagged_pool  pointer + 64-bit counter, lock-free double-width CAS (cmpxchg16b)
 //
-// The reclaimer concept (every node-based lock-free structure takes one as a policy):
-//   typename R::template domain<Node>, one per structure instance, with
-//     link                               the value held in the structure's atomic links
-//     static Node* pointer(link)
-//     static link successor(link old, Node* p)   what a CAS installs in place of `old`
-//     guard protect(const sync::atomic<link>&)   a load whose node may be dereferenced
-//                                               while the guard lives; guard.get() is the link
-//     Node* allocate()                          a node to fill (Node is default-constructed)
-//     void retire(Node*)                        an unlinked node: reused or freed once no
-//                                               thread can still reach it
-// Hazard pointers and epochs fill the same slots with a plain Node* link, a guard that
-// publishes a hazard or holds an epoch, and deferred freeing.
+// A policy of the reclaimer concept (hazard/reclaimer.hpp).
 #pragma once
+
+#include <cstddef>
+#include <stdexcept>
 
 #include <lockstep/hazard/node_pool.hpp>
 #include <lockstep/hazard/tagged_ptr.hpp>
@@ -23,11 +19,12 @@
 
 namespace lockstep::hazard {
 
-struct tagged_pool {
+template <template <class> class Link>
+struct basic_tagged_pool {
   template <class Node>
   class domain {
    public:
-    using link = tagged_ptr<Node>;
+    using link = Link<Node>;
 
     // Nothing to publish: the pool keeps every node a Node, and the tag defeats ABA. The
     // acquire load makes the node's last publication (its fields) visible to the reader.
@@ -43,14 +40,27 @@ struct tagged_pool {
     static Node* pointer(link l) noexcept { return l.get(); }
     static link successor(link old, Node* p) { return old.successor(p); }
 
-    guard protect(const sync::atomic<link>& source) const { return guard(source.load(sync::acquire)); }
+    guard protect(const sync::atomic<link>& source) const {
+      return guard(source.load(sync::acquire));
+    }
 
     Node* allocate() { return pool_.acquire(); }
-    void retire(Node* node) { pool_.release(node); }
+    void retire(Node* node) {
+      if (node == nullptr) {
+        throw std::invalid_argument("lockstep::hazard::tagged_pool: retire(nullptr)");
+      }
+      pool_.release(node);
+    }
+
+    // A retired node is back in the pool at once: nothing waits to be reclaimed.
+    std::size_t unreclaimed() const noexcept { return 0; }
 
    private:
-    node_pool<Node> pool_;
+    node_pool<Node, Link> pool_;
   };
 };
+
+using tagged_pool = basic_tagged_pool<tagged_ptr>;
+using wide_tagged_pool = basic_tagged_pool<tagged_ptr128>;
 
 }  // namespace lockstep::hazard

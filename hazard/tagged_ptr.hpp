@@ -1,13 +1,21 @@
-// tagged_ptr<T>: a pointer and a 16-bit modification tag packed into one 64-bit word, so a
-// single-width CAS compares both — the classic defence against ABA (IBM System/370's
-// Principles of Operation, 1983; Treiber 1986; Boost.Lockfree's tagged_ptr on x86-64).
+// tagged_ptr<T> and tagged_ptr128<T>: a pointer and a modification tag that one CAS compares
+// together — the classic defence against ABA (IBM System/370's Principles of Operation, 1983;
+// Treiber 1986; Boost.Lockfree's tagged_ptr). Both have the same interface (tag_type, a
+// (pointer, tag) constructor, get(), tag(), successor(), ==, <<), so a structure or a pool
+// takes either as a template template parameter.
 //
-// Layout: the address in the low 48 bits, the tag in the high 16. x86-64 and AArch64 user
-// space addresses fit in 48 bits under 4-level paging; 5-level paging or a pointer-tagging ABI
-// could produce wider ones, so every construction checks and throws instead of corrupting a
-// pointer. The tag is a modular counter: a CAS is fooled only if exactly 2^16 successful
-// updates happen between a thread's load and its CAS. That bound is the price of single-width
-// CAS; the 128-bit pointer + counter variant removes it.
+// tagged_ptr: packed into one 64-bit word, updated with a single-width CAS. The address is in
+// the low 48 bits, the tag in the high 16. x86-64 and AArch64 user space addresses fit in 48
+// bits under 4-level paging; 5-level paging or a pointer-tagging ABI could produce wider ones,
+// so every construction checks and throws instead of corrupting a pointer. The tag is a
+// modular counter: a CAS is fooled only if exactly 2^16 successful updates happen between a
+// thread's load and its CAS. That bound is the price of single-width CAS.
+//
+// tagged_ptr128: the whole pointer and a 64-bit counter, 16 bytes aligned to 16, updated with a
+// double-width CAS (cmpxchg16b; sync::atomic selects sync/double_width_atomic.hpp for it, so it
+// is lock-free, never libatomic's lock). Fooling it takes 2^64 updates between a load and a
+// CAS — centuries at a billion updates a second — and since the pointer keeps all 64 bits,
+// there is no address width to check.
 #pragma once
 
 #include <cstdint>
@@ -31,15 +39,19 @@ class tagged_ptr {
 
   // The value a successful update installs in place of this one: a new pointer and the next
   // tag, so that any thread still holding this value fails its CAS.
-  tagged_ptr successor(T* pointer) const { return tagged_ptr(pointer, static_cast<tag_type>(tag() + 1)); }
+  tagged_ptr successor(T* pointer) const {
+    return tagged_ptr(pointer, static_cast<tag_type>(tag() + 1));
+  }
 
   friend bool operator==(tagged_ptr a, tagged_ptr b) noexcept { return a.bits_ == b.bits_; }
 
   // address#tag, for diagnostics and the model checker's execution histories. A template so
-  // that this header does not pull in <ostream>.
+  // that this header does not pull in <ostream>; it returns `out` itself rather than what the
+  // chained << returns (a std::ostream&), which would not bind to a derived Stream&.
   template <class Stream>
   friend Stream& operator<<(Stream& out, tagged_ptr p) {
-    return out << static_cast<const void*>(p.get()) << '#' << p.tag();
+    out << static_cast<const void*>(p.get()) << '#' << p.tag();
+    return out;
   }
 
  private:
@@ -54,6 +66,39 @@ class tagged_ptr {
   }
 
   std::uint64_t bits_ = 0;
+};
+
+// 16-byte alignment is what cmpxchg16b requires of its operand (it faults otherwise). The two
+// members leave no padding, so comparing the bytes, as the hardware CAS does, is comparing
+// the values, as operator== does.
+template <class T>
+class alignas(16) tagged_ptr128 {
+ public:
+  using tag_type = std::uint64_t;
+
+  constexpr tagged_ptr128() noexcept = default;
+
+  tagged_ptr128(T* pointer, tag_type tag) noexcept : pointer_(pointer), tag_(tag) {}
+
+  T* get() const noexcept { return pointer_; }
+  tag_type tag() const noexcept { return tag_; }
+
+  // As tagged_ptr::successor: a new pointer and the next counter value.
+  tagged_ptr128 successor(T* pointer) const noexcept { return tagged_ptr128(pointer, tag_ + 1); }
+
+  friend bool operator==(tagged_ptr128 a, tagged_ptr128 b) noexcept {
+    return a.pointer_ == b.pointer_ && a.tag_ == b.tag_;
+  }
+
+  template <class Stream>
+  friend Stream& operator<<(Stream& out, tagged_ptr128 p) {
+    out << static_cast<const void*>(p.get()) << '#' << p.tag();
+    return out;
+  }
+
+ private:
+  T* pointer_ = nullptr;
+  std::uint64_t tag_ = 0;
 };
 
 }  // namespace lockstep::hazard

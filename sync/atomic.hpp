@@ -1,7 +1,10 @@
 // sync::atomic<T> and sync::fence: the atomics every lockstep algorithm is written against.
 //
 // Natively sync::atomic<T> *is* std::atomic<T> (an alias, not a wrapper), so the seam costs
-// nothing by construction; bench/ measures a CAS loop on both to show it.
+// nothing by construction; bench/ measures a CAS loop on both to show it. The one exception is
+// a 16-byte trivially copyable T (a pointer + counter): std::atomic would route it through
+// libatomic, which may hide a lock, so the alias selects double_width_atomic<T>
+// (double_width_atomic.hpp), a lock-free cmpxchg16b with std::atomic's interface.
 //
 // Under LOCKSTEP_RELACY it is a class with std::atomic's interface whose operations are
 // Relacy's, each carrying the caller's source location. Two model-fidelity traps are handled
@@ -18,8 +21,13 @@
 
 #include <atomic>
 #include <memory>
+#include <type_traits>
 
 #include "location.hpp"
+
+#ifndef LOCKSTEP_RELACY
+#include "double_width_atomic.hpp"
+#endif
 
 namespace lockstep::sync {
 
@@ -30,10 +38,16 @@ inline constexpr memory_order release = std::memory_order_release;
 inline constexpr memory_order acq_rel = std::memory_order_acq_rel;
 inline constexpr memory_order seq_cst = std::memory_order_seq_cst;
 
+namespace detail {
+// Values std::atomic would not make lock-free with g++ on x86-64 (they go to libatomic).
+template <class T>
+inline constexpr bool double_width = sizeof(T) == 16 && std::is_trivially_copyable_v<T>;
+}  // namespace detail
+
 #ifndef LOCKSTEP_RELACY
 
 template <class T>
-using atomic = std::atomic<T>;
+using atomic = std::conditional_t<detail::double_width<T>, double_width_atomic<T>, std::atomic<T>>;
 
 inline void fence(memory_order order, location = {}) noexcept { std::atomic_thread_fence(order); }
 
@@ -86,7 +100,10 @@ class atomic {
     detail::keep_stores(storage_);
   }
 
-  static constexpr bool is_always_lock_free = std::atomic<T>::is_always_lock_free;
+  // The native answer (double-width values are lock-free there through cmpxchg16b); Relacy's
+  // own atomic is generic over T, so a 16-byte value needs nothing else here.
+  static constexpr bool is_always_lock_free =
+      std::atomic<T>::is_always_lock_free || detail::double_width<T>;
   bool is_lock_free() const noexcept { return true; }
 
   T load(memory_order order = seq_cst, location loc = {}) const {
