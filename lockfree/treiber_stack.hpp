@@ -15,15 +15,19 @@
 // is read. Every successful CAS is a read-modify-write, so later pops stay in the release
 // sequence of the push that published the node they take. `next` is atomic (relaxed) because
 // a losing pop may read it while the winner recycles the node.
-// ABA is the reclaimer's business: tagged_pool bumps a tag on every head update; hazard
-// pointers and epochs prevent reuse while a pop may still hold the node.
+// Memory and ABA are the reclaimer's business (hazard/reclaimer.hpp): the pools recycle nodes
+// and bump a tag on every head update; hazard pointers and epochs free a popped node only once
+// no pop can still hold it, so its address cannot come back under a pending CAS; leaking never
+// frees (the measurement baseline).
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
+#include <lockstep/hazard/reclaimer.hpp>
 #include <lockstep/hazard/tagged_pool.hpp>
 #include <lockstep/sync/sync.hpp>
 
@@ -38,6 +42,8 @@ class treiber_stack {
   };
 
  private:
+  static_assert(hazard::reclaimer<Reclaimer, node>,
+                "treiber_stack: Reclaimer does not model hazard::reclaimer (hazard/reclaimer.hpp)");
   using domain_type = typename Reclaimer::template domain<node>;
   using link = typename domain_type::link;
 
@@ -71,6 +77,15 @@ class treiber_stack {
   // A hint: true if the stack was empty at some instant during the call. Another thread may
   // push or pop before the caller acts on it.
   bool empty() const { return domain_type::pointer(head_.load(sync::acquire)) == nullptr; }
+
+  // Nodes popped but not yet freed or reusable: what the reclaimer holds back (a statistic).
+  std::size_t unreclaimed() const { return domain_.unreclaimed(); }
+
+  // Takes the reclaimer's protection of the current top node and holds it for as long as the
+  // returned guard lives, as a reader stalled inside its read-side section would: with hazard
+  // pointers that pins one node, with epochs it stops every grace period. For the reclamation
+  // experiments; the guard must be destroyed by the thread that made it.
+  [[nodiscard]] auto pin_top() { return domain_.protect(head_); }
 
   // Composition hooks for contention managers such as elimination (Hendler, Shavit and
   // Yerushalmi 2004). After a failed CAS, push calls `contended(n)` with its node (value

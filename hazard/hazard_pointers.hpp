@@ -1,0 +1,393 @@
+// Hazard pointers: M. M. Michael, "Hazard Pointers: Safe Memory Reclamation for Lock-Free
+// Objects", IEEE TPDS 15(6), 2004. The interface is that of C++26 <hazard_pointer> (P2530):
+// hazard_pointer_obj_base<T, D> with retire(D), a move-only hazard_pointer from
+// make_hazard_pointer() with protect, try_protect and reset_protection. The domain exposes what
+// the standard hides: hazard pointers per thread, the scan threshold, and statistics.
+//
+// A reader publishes the pointer it is about to dereference in a hazard slot of its own; a
+// thread that retired a node frees it only after a scan of every slot finds no hazard on it.
+//
+// The ordering argument (Michael, section 3.2, in C++ terms). protect() stores the hazard,
+// issues a seq_cst fence, and re-reads the source; scan() issues a seq_cst fence after the
+// node was unlinked, then reads every slot. The two fences are ordered in S. If the reader's
+// fence comes first, the scan's slot load sees the hazard (or the reader's later release of
+// it, which then happens-before the free). If the scan's fence comes first, the reader's
+// re-read sees the unlink, the source no longer holds the node, and protect() tries again.
+// Without the fence both sides may read stale values (store buffering) and the node is freed
+// under the reader; without the re-read the reader trusts a pointer loaded before its hazard
+// was visible. Both bugs are in verify/mutation/.
+//
+// Bounds: each thread has `slots_per_thread` hazard pointers (H in total over R records). A
+// thread scans when its retired list reaches scan_factor * H, and a scan keeps at most H nodes,
+// so it frees at least (scan_factor - 1) * H: reclamation is amortised O(1) per retire, and a
+// thread never holds more than scan_factor * H retired nodes — also when another thread stalls
+// while holding a hazard pointer. Records are reused by later threads (thread_registry.hpp),
+// so H stays the peak number of concurrent threads times slots_per_thread.
+//
+// Progress: protect is lock-free (it retries only when the source changed); retire and scan are
+// wait-free apart from the deleters they run and the allocation of the scan's hazard table.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <lockstep/hazard/retired.hpp>
+#include <lockstep/hazard/thread_registry.hpp>
+#include <lockstep/sync/sync.hpp>
+
+namespace lockstep::hazard {
+
+class hazard_pointer;
+class hazard_pointer_domain;
+hazard_pointer_domain& hazard_pointer_default_domain();
+hazard_pointer make_hazard_pointer(hazard_pointer_domain& domain = hazard_pointer_default_domain());
+
+class hazard_pointer_domain {
+ public:
+  // The largest slots_per_thread a domain may be built with: a record's slots are a fixed array
+  // so that scanners never race with their allocation.
+  static constexpr std::size_t max_slots_per_thread = 8;
+
+  explicit hazard_pointer_domain(std::size_t slots_per_thread = 2, std::size_t scan_factor = 2)
+      : slots_(slots_per_thread), scan_factor_(scan_factor) {
+    if (slots_per_thread == 0 || slots_per_thread > max_slots_per_thread) {
+      throw std::invalid_argument(
+          "lockstep::hazard::hazard_pointer_domain: slots_per_thread must be 1 to 8");
+    }
+    if (scan_factor < 2) {
+      throw std::invalid_argument(
+          "lockstep::hazard::hazard_pointer_domain: scan_factor must be at least 2, or a scan "
+          "may free nothing and retire stops being amortised O(1)");
+    }
+  }
+
+  hazard_pointer_domain(const hazard_pointer_domain&) = delete;
+  hazard_pointer_domain& operator=(const hazard_pointer_domain&) = delete;
+
+  // Frees every retired node. No hazard pointer of this domain may still protect anything, and
+  // no thread may use the domain concurrently.
+  ~hazard_pointer_domain() {
+    records_.for_each([](record& r) {
+      detail::retired_list all = r.retired.take();
+      r.reclaimed.fetch_add(all.size(), std::memory_order_release);
+      reclaim_all(all);
+    });
+  }
+
+  std::size_t slots_per_thread() const noexcept { return slots_; }
+
+  // The number of threads that used the domain at the same time, at most: its records.
+  std::size_t records() const noexcept { return records_.size(); }
+
+  // H: every hazard pointer of every record.
+  std::size_t hazard_pointers() const noexcept { return records() * slots_; }
+
+  // A thread scans when it holds this many retired nodes.
+  std::size_t scan_threshold() const noexcept { return scan_factor_ * hazard_pointers(); }
+
+  // Nodes retired and not yet freed, over all threads (a statistic, exact when quiescent).
+  std::size_t unreclaimed() const noexcept {
+    std::size_t retired = 0, reclaimed = 0;
+    // reclaimed first, with acquire: every retire counted before the nodes it read were
+    // reclaimed is then visible, so no record ever shows more reclaimed than retired.
+    records_.for_each([&](const record& r) {
+      reclaimed += r.reclaimed.load(std::memory_order_acquire);
+      retired += r.retired_total.load(std::memory_order_relaxed);
+    });
+    return retired - reclaimed;
+  }
+
+  // Scans now: frees the calling thread's retired nodes that no hazard pointer protects.
+  void reclaim() noexcept { scan(records_.local()); }
+
+ private:
+  friend class hazard_pointer;
+  friend hazard_pointer make_hazard_pointer(hazard_pointer_domain& domain);
+  template <class T, class D>
+  friend class hazard_pointer_obj_base;
+
+  struct record {
+    // void*, not const void*: Relacy's atomic does not take a pointer to const.
+    std::array<sync::atomic<void*>, max_slots_per_thread> slots{};
+    std::uint32_t in_use = 0;      // which slots this thread has handed out; owner only
+    detail::retired_list retired;  // owner only
+    // Statistics, read by any thread. Not part of the algorithm, so std::atomic even under
+    // Relacy: they add no scheduling points to the model.
+    std::atomic<std::size_t> retired_total{0};
+    std::atomic<std::size_t> reclaimed{0};
+  };
+
+  struct slot_ref {
+    record* owner;
+    unsigned index;
+  };
+
+  slot_ref acquire_slot() {
+    record& r = records_.local();
+    for (unsigned i = 0; i < slots_; ++i) {
+      if ((r.in_use & (1u << i)) == 0) {
+        r.in_use |= 1u << i;
+        return {&r, i};
+      }
+    }
+    throw std::length_error(
+        "lockstep::hazard::make_hazard_pointer: this thread already holds every hazard pointer "
+        "of the domain; construct the domain with more slots_per_thread");
+  }
+
+  static void release_slot(slot_ref s) noexcept {
+    s.owner->slots[s.index].store(nullptr, sync::release);
+    s.owner->in_use &= ~(1u << s.index);
+  }
+
+  void retire(detail::retired_node* n) noexcept {
+    record& r = records_.local();
+    r.retired_total.fetch_add(1, std::memory_order_relaxed);
+    r.retired.push_back(n);
+    if (r.retired.size() >= scan_threshold()) scan(r);
+  }
+
+  void scan(record& mine) noexcept {
+    if (mine.retired.empty()) return;
+    std::vector<const void*> hazards;
+    // Pairs with the fence in protect(): see the header comment. It also orders the unlinks
+    // of every node on this list (sequenced before their retire) before the slot loads.
+    sync::fence(sync::seq_cst);
+    try {
+      hazards.reserve(hazard_pointers());
+      records_.for_each([&](record& r) {
+        for (std::size_t i = 0; i < slots_; ++i) {
+          // Acquire: if this reads a reader's release of its hazard, the reader's last use of
+          // the node happens-before the free below.
+          if (const void* p = r.slots[i].load(sync::acquire)) hazards.push_back(p);
+        }
+      });
+    } catch (const std::bad_alloc&) {
+      return;  // retire stays noexcept: the nodes wait for the next scan
+    }
+    std::sort(hazards.begin(), hazards.end());
+    detail::retired_list candidates = mine.retired.take();
+    std::size_t freed = 0;
+    while (!candidates.empty()) {
+      detail::retired_node* n = candidates.pop_front();
+      if (std::binary_search(hazards.begin(), hazards.end(), n->address)) {
+        mine.retired.push_back(n);
+      } else {
+        n->reclaim(n);
+        ++freed;
+      }
+    }
+    mine.reclaimed.fetch_add(freed, std::memory_order_release);
+  }
+
+  static void reclaim_all(detail::retired_list& list) noexcept {
+    while (!list.empty()) {
+      detail::retired_node* n = list.pop_front();
+      n->reclaim(n);
+    }
+  }
+
+  std::size_t slots_;
+  std::size_t scan_factor_;
+  thread_registry<record> records_;
+};
+
+// A single-writer, multi-reader hazard pointer: one slot of the calling thread's record. It
+// belongs to the thread that made it and must be destroyed by that thread before it exits;
+// so not in thread_local storage, whose destructors may run after the thread has handed its
+// record to the next thread (thread_registry.hpp).
+class hazard_pointer {
+ public:
+  hazard_pointer() noexcept = default;  // empty: owns no slot
+
+  hazard_pointer(hazard_pointer&& other) noexcept
+      : slot_(std::exchange(other.slot_, {nullptr, 0})) {}
+  hazard_pointer& operator=(hazard_pointer&& other) noexcept {
+    if (this != &other) {
+      reset_slot();
+      slot_ = std::exchange(other.slot_, {nullptr, 0});
+    }
+    return *this;
+  }
+  ~hazard_pointer() { reset_slot(); }
+
+  bool empty() const noexcept { return slot_.owner == nullptr; }
+
+  // Protects the value of `src` and returns it: the object it points to is not freed until this
+  // hazard pointer protects something else or is destroyed.
+  // (`Source` is sync::atomic<T*>, taken whole because the seam's alias does not deduce T.)
+  template <class Source>
+    requires std::is_pointer_v<decltype(std::declval<const Source&>().load())>
+  auto protect(const Source& src) noexcept {
+    auto p = src.load(sync::relaxed);
+    while (!try_protect(p, src)) {
+    }
+    return p;
+  }
+
+  // Publishes `ptr`, then checks that `src` still holds it. On success `ptr` is protected; on
+  // failure the protection is dropped and `ptr` holds the value just read.
+  template <class T, class Source>
+    requires std::is_same_v<decltype(std::declval<const Source&>().load()), T*>
+  bool try_protect(T*& ptr, const Source& src) noexcept {
+    assert(!empty());
+    T* const expected = ptr;
+    // Release, because the store also ends this hazard pointer's previous protection: a scan
+    // that reads the new value and frees the old object must find this thread's reads of that
+    // object ordered before the free (a relaxed store heads no release sequence).
+    slot().store(as_hazard(expected), sync::release);
+    // Store-load ordering between the hazard and the re-read; pairs with scan()'s fence.
+    sync::fence(sync::seq_cst);
+    // Acquire: the node's fields, written before it was published in src, are visible.
+    ptr = src.load(sync::acquire);
+    if (ptr == expected) return true;
+    slot().store(nullptr, sync::release);
+    return false;
+  }
+
+  // Protects `ptr` without validation: for a pointer the caller already knows is safe (for
+  // example, one held by another hazard pointer of this thread).
+  template <class T>
+  void reset_protection(const T* ptr) noexcept {
+    assert(!empty());
+    slot().store(as_hazard(ptr), sync::release);
+  }
+
+  // Drops the protection. Release: this thread's reads of the node happen-before its free.
+  void reset_protection(std::nullptr_t = nullptr) noexcept {
+    assert(!empty());
+    slot().store(nullptr, sync::release);
+  }
+
+  void swap(hazard_pointer& other) noexcept { std::swap(slot_, other.slot_); }
+  friend void swap(hazard_pointer& a, hazard_pointer& b) noexcept { a.swap(b); }
+
+ private:
+  friend hazard_pointer make_hazard_pointer(hazard_pointer_domain& domain);
+
+  explicit hazard_pointer(hazard_pointer_domain::slot_ref s) noexcept : slot_(s) {}
+
+  sync::atomic<void*>& slot() const noexcept { return slot_.owner->slots[slot_.index]; }
+
+  static void* as_hazard(const void* p) noexcept { return const_cast<void*>(p); }
+
+  void reset_slot() noexcept {
+    if (!empty()) hazard_pointer_domain::release_slot(slot_);
+    slot_ = {nullptr, 0};
+  }
+
+  hazard_pointer_domain::slot_ref slot_{nullptr, 0};
+};
+
+// A hazard pointer of `domain` for the calling thread. Throws std::length_error if the thread
+// already holds all of the domain's slots_per_thread.
+inline hazard_pointer make_hazard_pointer(hazard_pointer_domain& domain) {
+  return hazard_pointer(domain.acquire_slot());
+}
+
+// The base of a hazard-protectable type T: T derives from hazard_pointer_obj_base<T, D>.
+// retire() hands the object to the domain, which calls d(this object) once no hazard pointer
+// protects it. It allocates nothing and never throws.
+template <class T, class D = std::default_delete<T>>
+class hazard_pointer_obj_base : private detail::retired_node {
+ public:
+  void retire(D d = D(), hazard_pointer_domain& domain = hazard_pointer_default_domain()) noexcept {
+    deleter_ = std::move(d);
+    reclaim = &reclaim_object;
+    address = static_cast<const void*>(static_cast<T*>(this));
+    domain.retire(this);
+  }
+
+ protected:
+  hazard_pointer_obj_base() = default;
+  hazard_pointer_obj_base(const hazard_pointer_obj_base&) = default;
+  hazard_pointer_obj_base(hazard_pointer_obj_base&&) = default;
+  hazard_pointer_obj_base& operator=(const hazard_pointer_obj_base&) = default;
+  hazard_pointer_obj_base& operator=(hazard_pointer_obj_base&&) = default;
+  ~hazard_pointer_obj_base() = default;
+
+ private:
+  friend class hazard_pointer_domain;
+
+  static void reclaim_object(detail::retired_node* n) noexcept {
+    auto* self = static_cast<hazard_pointer_obj_base*>(n);
+    D d = std::move(self->deleter_);
+    d(static_cast<T*>(self));
+  }
+
+  [[no_unique_address]] D deleter_{};
+};
+
+// The process-wide domain of the standard interface. Natively only: under Relacy every model
+// check builds its own domain, because a static one would outlive the simulation.
+#ifndef LOCKSTEP_RELACY
+inline hazard_pointer_domain& hazard_pointer_default_domain() {
+  static hazard_pointer_domain domain;
+  return domain;
+}
+#endif
+
+// The reclaimer policy for lockstep's node-based structures (the concept is described in
+// tagged_pool.hpp): a plain Node* link, a guard that holds a hazard pointer on the node it
+// loaded, and deferred freeing. SlotsPerThread is the most hazard pointers one operation of the
+// structure holds at once (one for a stack's pop, two for a queue's dequeue).
+template <std::size_t SlotsPerThread>
+struct basic_hazard_pointers {
+  template <class Node>
+  class domain {
+    struct holder : Node, hazard_pointer_obj_base<holder> {};
+
+   public:
+    using link = Node*;
+
+    class guard {
+     public:
+      guard(hazard_pointer hp, link l) noexcept : hp_(std::move(hp)), link_(l) {}
+      link get() const noexcept { return link_; }
+
+     private:
+      hazard_pointer hp_;
+      link link_;
+    };
+
+    static Node* pointer(link l) noexcept { return l; }
+    // No tag: a node cannot be freed, so its address cannot come back, while a hazard pointer
+    // of a CAS's thread protects it.
+    static link successor(link, Node* p) noexcept { return p; }
+
+    guard protect(const sync::atomic<link>& source) {
+      hazard_pointer hp = make_hazard_pointer(domain_);
+      link l = hp.protect(source);
+      return guard(std::move(hp), l);
+    }
+
+    Node* allocate() { return new holder(); }
+
+    void retire(Node* node) {
+      if (node == nullptr) {
+        throw std::invalid_argument("lockstep::hazard::hazard_pointers: retire(nullptr)");
+      }
+      static_cast<holder*>(node)->retire({}, domain_);
+    }
+
+    std::size_t unreclaimed() const noexcept { return domain_.unreclaimed(); }
+    const hazard_pointer_domain& reclamation_domain() const noexcept { return domain_; }
+
+   private:
+    hazard_pointer_domain domain_{SlotsPerThread};
+  };
+};
+
+using hazard_pointers = basic_hazard_pointers<1>;
+
+}  // namespace lockstep::hazard
