@@ -3,10 +3,13 @@
 // Benchmark names carry the whole configuration, one key per path segment, so scripts/plot
 // needs nothing but the name:
 //   stack/<workload>/<structure>/threads:<n>/pin:<policy>   throughput (items_per_second)
+//   reclaim/<workload>/<structure>/threads:<n>/pin:<policy> the same, for the reclamation
+//       comparison: treiber_<policy> for each policy of reclaimers.hpp, and xenium's
+//       Michael-Scott queue over its hazard pointers and its epochs (xenium has no stack)
 //   c2c/roundtrip/pus:<a>-<b>                               cache-line round trip (roundtrip_ns)
 //   seam/cas_inc/<std_atomic|sync_atomic>/threads:<n>/pin:scatter   the sync:: seam's cost
 // The result's context records the topology, the policies' PU orders and each structure's
-// family (lockfree, locked, peer), which is how the plots group them.
+// family (lockfree, locked, peer), which is how the plots group them, and each group's baseline.
 //
 // The VM this is developed on changes speed several-fold from minute to minute, so numbers
 // from different runs are not comparable: run everything together with
@@ -41,6 +44,7 @@
 #include "harness.hpp"
 #include "peers.hpp"
 #include "placement.hpp"
+#include "reclaimers.hpp"
 
 namespace lockstep::bench {
 namespace {
@@ -60,6 +64,10 @@ struct options {
   std::chrono::milliseconds cap{500};  // wall-time cap of one team run
   std::vector<std::size_t> threads{1, 2, 4, 8};
   std::vector<pin_policy> pins{all_pin_policies.begin(), all_pin_policies.end()};
+  // The reclamation comparison is a second matrix, kept small: its question (what a policy
+  // costs per operation) is answered without the oversubscribed and pinned corners.
+  std::vector<std::size_t> reclaim_threads{1, 2, 4};
+  std::vector<pin_policy> reclaim_pins{pin_policy::none, pin_policy::scatter};
 };
 
 struct environment {
@@ -120,7 +128,7 @@ using bench_fn = void (*)(benchmark::State&, const environment&, workload, std::
                           pin_policy);
 
 struct structure {
-  const char* name;
+  std::string name;
   const char* family;
   bench_fn run;
 };
@@ -165,6 +173,20 @@ const structure structures[] = {
     {"cds_treiber", "peer", &stack_bench<cds_treiber_stack<false>>},
     {"cds_treiber_elim", "peer", &stack_bench<cds_treiber_stack<true>>},
 };
+
+const std::string reclaim_baseline = "treiber_" + std::string(baseline_reclaimer);
+
+std::vector<structure> reclaim_structures() {
+  std::vector<structure> out;
+  for_each_reclaimer([&out](auto tag) {
+    using stack = lockfree::treiber_stack<std::uint64_t, typename decltype(tag)::type>;
+    out.push_back(
+        {"treiber_" + std::string(tag.name), "lockfree", &stack_bench<lockstep_stack<stack>>});
+  });
+  out.push_back({"xenium_msqueue_hp", "peer", &stack_bench<xenium_ms_queue_hp>});
+  out.push_back({"xenium_msqueue_epoch", "peer", &stack_bench<xenium_ms_queue_epoch>});
+  return out;
+}
 
 // Two threads on two different cores hand one cache line back and forth: the physical floor
 // of any cross-core handoff, and a reading of how fast the (shared, noisy) machine is now.
@@ -279,7 +301,8 @@ std::optional<std::vector<T>> parse_list(std::string_view s, Parse parse) {
 constexpr const char* usage =
     "lockstep_bench [google benchmark flags] [--ops=N] [--work=N] [--seam_ops=N]\n"
     "               [--roundtrips=N] [--probe_iterations=N] [--cap_ms=N]\n"
-    "               [--threads=1,2,4,8] [--pin=none,compact,scatter] [--progress_total=N]\n";
+    "               [--threads=1,2,4,8] [--pin=none,compact,scatter] [--progress_total=N]\n"
+    "               [--reclaim_threads=1,2,4] [--reclaim_pin=none,scatter]\n";
 
 // Takes lockstep's own flags out of argv; benchmark::Initialize has taken its own already.
 bool parse_options(int& argc, char** argv, options& opt) {
@@ -321,6 +344,10 @@ bool parse_options(int& argc, char** argv, options& opt) {
       set(opt.threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
     } else if (auto v = value("--pin")) {
       set(opt.pins, parse_list<pin_policy>(*v, parse_pin_policy));
+    } else if (auto v = value("--reclaim_threads")) {
+      set(opt.reclaim_threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
+    } else if (auto v = value("--reclaim_pin")) {
+      set(opt.reclaim_pins, parse_list<pin_policy>(*v, parse_pin_policy));
     } else {
       argv[kept++] = argv[i];
     }
@@ -329,30 +356,39 @@ bool parse_options(int& argc, char** argv, options& opt) {
   return ok;
 }
 
-std::string families() {
+template <class Structures>
+std::string families(const Structures& list) {
   std::string s;
-  for (const structure& st : structures) {
+  for (const structure& st : list) {
     if (!s.empty()) s += ',';
-    s += std::string(st.name) + ':' + st.family;
+    s += st.name + ':' + st.family;
   }
   return s;
 }
 
-void register_all(const environment& env) {
-  for (const structure& st : structures) {
+template <class Structures>
+void register_matrix(const environment& env, const std::string& kind, const Structures& list,
+                     const std::vector<std::size_t>& threads, const std::vector<pin_policy>& pins) {
+  for (const structure& st : list) {
     for (workload w : {workload::pairs, workload::prodcons}) {
-      for (std::size_t n : env.opt.threads) {
+      for (std::size_t n : threads) {
         // A producer/consumer split needs one of each.
         if (w == workload::prodcons && n < 2) continue;
-        for (pin_policy p : env.opt.pins) {
-          add("stack/" + std::string(name(w)) + "/" + st.name + "/threads:" + std::to_string(n) +
-                  "/pin:" + std::string(name(p)),
+        for (pin_policy p : pins) {
+          add(kind + "/" + std::string(name(w)) + "/" + st.name + "/threads:" +
+                  std::to_string(n) + "/pin:" + std::string(name(p)),
               std::max<std::size_t>(1, env.opt.work / (n * env.opt.ops)),
               [&env, run = st.run, w, n, p](benchmark::State& s) { run(s, env, w, n, p); });
         }
       }
     }
   }
+}
+
+void register_all(const environment& env) {
+  register_matrix(env, "stack", structures, env.opt.threads, env.opt.pins);
+  register_matrix(env, "reclaim", reclaim_structures(), env.opt.reclaim_threads,
+                  env.opt.reclaim_pins);
 
   // The first two PUs of the scatter order are on different cores whenever the machine has two.
   const std::vector<unsigned> c2c_pus = plan(env.topo.get(), pin_policy::scatter, 2);
@@ -382,8 +418,15 @@ void add_context(const environment& env) {
   std::string pins;
   for (pin_policy p : env.opt.pins) pins += (pins.empty() ? "" : ",") + std::string(name(p));
   benchmark::AddCustomContext("lockstep_pin_policies", pins);
-  benchmark::AddCustomContext("lockstep_structures", families());
+  benchmark::AddCustomContext("lockstep_structures", families(structures));
   benchmark::AddCustomContext("lockstep_baseline", "locked_std_mutex");
+  benchmark::AddCustomContext("lockstep_reclaim_structures", families(reclaim_structures()));
+  benchmark::AddCustomContext("lockstep_reclaim_baseline", reclaim_baseline);
+  std::string reclaim_pins;
+  for (pin_policy p : env.opt.reclaim_pins) {
+    reclaim_pins += (reclaim_pins.empty() ? "" : ",") + std::string(name(p));
+  }
+  benchmark::AddCustomContext("lockstep_reclaim_pin_policies", reclaim_pins);
   benchmark::AddCustomContext("lockstep_ops_per_thread", std::to_string(env.opt.ops));
   benchmark::AddCustomContext("lockstep_work_per_repetition", std::to_string(env.opt.work));
   benchmark::AddCustomContext("lockstep_cap_ms", std::to_string(env.opt.cap.count()));

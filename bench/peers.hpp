@@ -10,12 +10,23 @@
 // needs the library initialised, one HP singleton alive and every thread that touches a
 // structure attached to its thread manager; main() owns the first two, the hooks here attach
 // each team thread.
+//
+// xenium has no stack: its peers are its Michael-Scott *queue* (michael_scott_queue, Michael and
+// Scott 1996), once over its hazard_pointer and once over its generic_epoch_based reclaimer,
+// both with xenium's default parameters. They run the same workloads and the same checks (the
+// fingerprint does not care about order), but a queue is not a stack: they are there to set
+// xenium's hazard pointers against xenium's epochs in the reclamation benchmark, not to rank a
+// queue against a stack. xenium registers threads on their first operation, so no hooks.
 #pragma once
 
 #include <boost/lockfree/stack.hpp>
 #include <cds/container/treiber_stack.h>
 #include <cds/gc/hp.h>
 #include <cds/init.h>
+#include <xenium/michael_scott_queue.hpp>
+#include <xenium/policy.hpp>
+#include <xenium/reclamation/generic_epoch_based.hpp>
+#include <xenium/reclamation/hazard_pointer.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -65,6 +76,29 @@ struct cds_treiber_stack {
   std::optional<std::uint64_t> try_pop() { return pop_value(s); }
   bool empty() const { return s.empty(); }
 };
+
+template <class Reclaimer>
+struct xenium_ms_queue {
+  using hooks = no_thread_hooks;
+
+  xenium::michael_scott_queue<std::uint64_t, xenium::policy::reclaimer<Reclaimer>> q;
+
+  bool push(std::uint64_t v) {
+    q.push(v);
+    return true;
+  }
+  std::optional<std::uint64_t> try_pop() {
+    std::uint64_t v;
+    if (q.try_pop(v)) return v;
+    return std::nullopt;
+  }
+  // The queue has no emptiness test. The harness asks only after draining, where finding an
+  // element is already the failure it reports, so a pop that finds nothing stands in for one.
+  bool empty() { return !try_pop(); }
+};
+
+using xenium_ms_queue_hp = xenium_ms_queue<xenium::reclamation::hazard_pointer<>>;
+using xenium_ms_queue_epoch = xenium_ms_queue<xenium::reclamation::generic_epoch_based<>>;
 
 // The process-wide libcds state; the main thread stays attached to drain and destroy stacks.
 class cds_runtime {

@@ -1,11 +1,17 @@
 """Plots and summarises one lockstep_bench run (a results/<run>/ folder).
 
 Reads every Google Benchmark JSON file in the folder, groups repetitions by benchmark name
-(stack/<workload>/<structure>/threads:<n>/pin:<policy>, c2c/..., seam/...) and writes:
+(stack/<workload>/<structure>/threads:<n>/pin:<policy>, reclaim/..., c2c/..., seam/...), and
+lockstep_stall.json if present, and writes:
   throughput_<workload>.png  items/s vs threads, one panel per pinning policy, median of the
                              repetitions with min-max bars, lock-free, locked and peers together
   ratio.png                  each structure's median over the baseline's (locked std::mutex
                              stack) at the same threads and pinning
+  reclamation.png            the Treiber stack with each reclamation policy, and xenium's queue
+                             with its hazard pointers and its epochs, over the Treiber stack with
+                             the leaking policy (reclaim/... benchmarks)
+  stall.png                  unreclaimed nodes and resident memory over time per policy, with
+                             one thread stalled holding a protection and without (lockstep_stall)
   summary.md                 the same numbers as tables, the seam check and the c2c round trip
 
 Only ratios within the run are meaningful: the machine's speed moves between runs.
@@ -74,19 +80,21 @@ def stats(values):
 
 
 def collect(samples):
-    """stack[(workload, pin)][structure][threads] = stats of items_per_second."""
-    stack = defaultdict(lambda: defaultdict(dict))
+    """stack[(workload, pin)][structure][threads] = stats of items_per_second; reclaim the same
+    for the reclamation group."""
+    groups = {"stack": defaultdict(lambda: defaultdict(dict)),
+              "reclaim": defaultdict(lambda: defaultdict(dict))}
     c2c, seam = {}, defaultdict(dict)
     for name, runs in samples.items():
         kind, words, keys = parse_name(name)
-        if kind == "stack" and len(words) == 2:
+        if kind in groups and len(words) == 2:
             workload, structure = words
             ips = [r["items_per_second"] for r in runs if "items_per_second" in r]
             if ips:
                 st = stats(ips)
                 st["capped"] = sum(r.get("capped_runs", 0) for r in runs)
                 st["iterations"] = sum(r.get("iterations", 0) for r in runs)
-                stack[(workload, keys.get("pin", "none"))][structure][int(keys["threads"])] = st
+                groups[kind][(workload, keys.get("pin", "none"))][structure][int(keys["threads"])] = st
         elif kind == "c2c":
             ns = [r["roundtrip_ns"] for r in runs if "roundtrip_ns" in r]
             if ns:
@@ -95,13 +103,13 @@ def collect(samples):
             ips = [r["items_per_second"] for r in runs if "items_per_second" in r]
             if ips:
                 seam[int(keys["threads"])][words[1]] = stats(ips)
-    return stack, c2c, seam
+    return groups["stack"], groups["reclaim"], c2c, seam
 
 
-def families(context, structures):
+def families(context, structures, key="lockstep_structures"):
     """structure -> family, in the order the binary declared them (then any others)."""
     declared = {}
-    for item in context.get("lockstep_structures", "").split(","):
+    for item in context.get(key, "").split(","):
         if ":" in item:
             s, f = item.split(":", 1)
             declared[s] = f
@@ -243,6 +251,237 @@ def plot_ratio(run_dir, stack, fam, style, baseline, c2c, cores, title):
     return path
 
 
+# One colour per reclamation policy across reclamation.png and stall.png; xenium's queue takes
+# the colour of the same scheme (hazard pointers, epochs) with a dotted line.
+POLICY_COLORS = {"leaking": "#555555", "tagged_pool": "#1f4e9c", "wide_tagged_pool": "#2f9fd8",
+                 "hazard_pointers": "#2ca02c", "epochs": "#e8762c"}
+XENIUM_SCHEME = {"hp": "hazard_pointers", "epoch": "epochs"}
+EXTRA_COLORS = ["#5b3fb0", "#c9a100", "#8c564b", "#e377c2", "#17becf"]
+
+
+def policy_styles(names):
+    """Style per reclamation structure (treiber_<policy>, xenium_msqueue_<scheme>) or policy."""
+    out, extra = {}, 0
+    for s in names:
+        policy = s[len("treiber_"):] if s.startswith("treiber_") else s
+        xenium = s.startswith("xenium_")
+        if xenium:
+            policy = XENIUM_SCHEME.get(s.rsplit("_", 1)[-1], policy)
+        color = POLICY_COLORS.get(policy)
+        if color is None:
+            color = EXTRA_COLORS[extra % len(EXTRA_COLORS)]
+            extra += 1
+        out[s] = dict(color=color, linestyle=":" if xenium else "-",
+                      marker="^" if xenium else "o")
+    return out
+
+
+def reclaim_label(s, fam):
+    return f"{s} (peer, a queue)" if s.startswith("xenium_") else f"{s} ({fam.get(s, '?')})"
+
+
+def plot_reclamation(run_dir, reclaim, fam, baseline, c2c, cores, title):
+    workloads = sorted({w for (w, _) in reclaim})
+    pins = sorted({p for (_, p) in reclaim}, key=lambda p: ["none", "compact", "scatter"].index(p)
+                  if p in ("none", "compact", "scatter") else 9)
+    style = policy_styles(list(fam))
+    fig, axes = plt.subplots(len(workloads), len(pins),
+                             figsize=(5.2 * len(pins), 4.0 * len(workloads)), sharey=True,
+                             squeeze=False)
+    handles = {}
+    for row, workload in enumerate(workloads):
+        for col, pin in enumerate(pins):
+            ax = axes[row][col]
+            series = reclaim.get((workload, pin), {})
+            r = ratios(series, baseline)
+            all_threads = sorted({t for s in series.values() for t in s}) or [1]
+            for s in [x for x in fam if x in r]:
+                if s == baseline or not r[s]:
+                    continue
+                pts = sorted(r[s].items())
+                handles[s], = ax.plot([t for t, _ in pts], [v for _, v in pts], linewidth=1.6,
+                                      markersize=5, **style[s])
+            ax.axhline(1.0, color="black", linewidth=1)
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            # Ratios sit within a decade of 1: label the 2, 3 and 5 minor ticks, not all of them.
+            ax.yaxis.set_minor_formatter(FuncFormatter(
+                lambda v, _: f"{v:g}" if f"{v:.0e}"[0] in "235" else ""))
+            thread_ticks(ax, all_threads, cores)
+            ax.set_title(f"{workload}, pin: {pin}")
+            ax.set_xlabel("threads")
+            ax.grid(True, which="major", alpha=0.3)
+            ax.grid(True, which="minor", alpha=0.08)
+        axes[row][0].set_ylabel(f"median throughput / {baseline}")
+    names = [s for s in fam if s in handles]
+    fig.legend([handles[s] for s in names], [reclaim_label(s, fam) for s in names],
+               loc="lower center", ncol=min(len(names), 4), fontsize=8, frameon=False)
+    fig.suptitle(f"reclamation: ratio to {baseline} (below 1 = the policy costs), same run - "
+                 f"{title}\n{c2c_line(c2c)}", fontsize=10)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    path = os.path.join(run_dir, "reclamation.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def reclamation_summary(reclaim, fam, baseline, context):
+    lines = [f"## Reclamation overhead: the Treiber stack with each policy, over `{baseline}`", "",
+             "The same workloads as the stack benchmarks, in the same run: `treiber_<policy>` is "
+             "`lockfree::treiber_stack<std::uint64_t, hazard::<policy>>`; `xenium_msqueue_hp` and "
+             "`xenium_msqueue_epoch` are xenium's Michael-Scott **queue** over its "
+             "`hazard_pointer<>` and `generic_epoch_based<>` (xenium has no stack): compare them "
+             "with each other, not with the stack. The leaking baseline allocates every node and "
+             "frees nothing until the stack is destroyed, so it pays the allocator but no "
+             "reclamation.", ""]
+    for workload in sorted({w for (w, _) in reclaim}):
+        pins = pins_of(reclaim, workload)
+        per_pin = {p: ratios(reclaim[(workload, p)], baseline) for p in pins}
+        threads = sorted({t for p in pins for s in reclaim[(workload, p)].values() for t in s})
+        names = [s for s in fam if any(s in reclaim[(workload, p)] for p in pins)]
+        lines += [f"### {workload}: median throughput / {baseline}, pin " + " · ".join(pins), "",
+                  "| structure | " + " | ".join(f"{t} thr" for t in threads) + " |",
+                  "|---|" + "---:|" * len(threads)]
+        for s in names:
+            if s == baseline:
+                continue
+            cells = [" · ".join(fmt_ratio(per_pin[p][s][t]) if t in per_pin[p].get(s, {}) else "-"
+                                for p in pins) for t in threads]
+            lines.append(f"| {reclaim_label(s, fam)} | " + " | ".join(cells) + " |")
+        lines += ["", f"### {workload}: time per operation, ns (team wall time / operations, "
+                  f"median), and the difference to `{baseline}`, pin " + " · ".join(pins), "",
+                  "| structure | " + " | ".join(f"{t} thr" for t in threads) + " |",
+                  "|---|" + "---:|" * len(threads)]
+        for s in names:
+            cells = []
+            for t in threads:
+                parts = []
+                for p in pins:
+                    series = reclaim[(workload, p)]
+                    v, b = series.get(s, {}).get(t), series.get(baseline, {}).get(t)
+                    if v is None or not v["median"]:
+                        parts.append("-")
+                        continue
+                    ns = 1e9 / v["median"]
+                    if s == baseline or b is None or not b["median"]:
+                        parts.append(f"{ns:.1f}")
+                    else:
+                        parts.append(f"{ns:.1f} ({ns - 1e9 / b['median']:+.1f})")
+                cells.append(" · ".join(parts))
+            lines.append(f"| {reclaim_label(s, fam)} | " + " | ".join(cells) + " |")
+        lines.append("")
+    capped = [(w, p, s, t, v) for (w, p), series in reclaim.items() for s, pts in series.items()
+              for t, v in pts.items() if v.get("capped")]
+    for w, p, s, t, v in sorted(capped):
+        lines.append(f"- stopped by the {context.get('lockstep_cap_ms', '?')} ms cap: {w} / {s} / "
+                     f"{t} threads / pin {p}, {v['capped']:.0f} of {v['iterations']} iterations")
+    if capped:
+        lines.append("")
+    return lines
+
+
+def load_stall(run_dir):
+    path = os.path.join(run_dir, "lockstep_stall.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def stall_policies(stall):
+    seen = []
+    for r in stall["runs"]:
+        if r["policy"] not in seen:
+            seen.append(r["policy"])
+    return seen
+
+
+def plot_stall(run_dir, stall, title):
+    ctx = stall["context"]
+    fields = stall["sample_fields"]
+    t_i, u_i, rss_i = fields.index("t_ms"), fields.index("unreclaimed"), fields.index("rss_bytes")
+    modes = [m for m in ("stalled", "control") if any(r["mode"] == m for r in stall["runs"])]
+    policies = stall_policies(stall)
+    style = policy_styles(policies)
+    fig, axes = plt.subplots(2, len(modes), figsize=(6.5 * len(modes), 8.4), sharex=True,
+                             sharey="row", squeeze=False)
+    handles = {}
+    for col, mode in enumerate(modes):
+        top, bottom = axes[0][col], axes[1][col]
+        for r in stall["runs"]:
+            if r["mode"] != mode or not r["samples"]:
+                continue
+            p = r["policy"]
+            xs = [x[t_i] / 1e3 for x in r["samples"]]
+            st = dict(color=style[p]["color"], linewidth=1.5)
+            handles[p], = top.plot(xs, [x[u_i] for x in r["samples"]], **st)
+            bottom.plot(xs, [x[rss_i] / 2**20 for x in r["samples"]], **st)
+            if r.get("release_ms") is not None:
+                for ax in (top, bottom):
+                    ax.axvline(r["release_ms"] / 1e3, color=style[p]["color"], linewidth=0.8,
+                               linestyle="--")
+        # Lines at exactly 0 lie on top of one another: name them.
+        zero = [r["policy"] for r in stall["runs"]
+                if r["mode"] == mode and r["samples"] and r["peak_unreclaimed"] == 0]
+        if zero:
+            top.text(0.5, 0.03, ", ".join(zero) + ": 0 throughout", transform=top.transAxes,
+                     ha="center", fontsize=8, color="#333333")
+        top.axhline(ctx["cap_nodes"], color="#999999", linewidth=0.8, linestyle=":")
+        top.text(0.01, ctx["cap_nodes"], " cap", color="#777777", fontsize=7, va="bottom",
+                 transform=top.get_yaxis_transform())
+        # Symmetric log: the pools sit at exactly 0, hazard pointers at a handful, epochs in
+        # the millions, and all of them should be readable on one axis.
+        top.set_yscale("symlog", linthresh=1)
+        top.set_ylim(bottom=0)
+        bottom.set_yscale("log")
+        what = ("one thread holds pin_top() until the dashed line (its colour), then drops it"
+                if mode == "stalled" else "no stalled thread (steady state)")
+        top.set_title(f"{mode}: {what}", fontsize=9)
+        bottom.set_xlabel("seconds since the workers started")
+        for ax in (top, bottom):
+            ax.grid(True, which="major", alpha=0.3)
+    axes[0][0].set_ylabel("unreclaimed nodes (symlog)")
+    axes[1][0].set_ylabel("resident set, MB (log; each run its own process)")
+    fig.legend([handles[p] for p in policies if p in handles],
+               [p for p in policies if p in handles], loc="lower center",
+               ncol=len(handles) or 1, fontsize=8, frameon=False)
+    fig.suptitle(f"treiber_stack, {ctx['workers']} workers doing push/pop pairs on a stack of "
+                 f"{ctx['prefill']} - {title}", fontsize=10)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    path = os.path.join(run_dir, "stall.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def stall_summary(stall):
+    ctx = stall["context"]
+    u_i = stall["sample_fields"].index("unreclaimed")
+    lines = ["## Stall: unreclaimed nodes with one thread holding a protection", "",
+             f"`lockstep_stall`: {ctx['workers']} workers push and pop in pairs on a Treiber stack "
+             f"prefilled with {ctx['prefill']} nodes. *stalled*: one more thread takes `pin_top()` "
+             "(a hazard pointer on the top node; for epochs an open read-side section) and sleeps "
+             f"holding it for {ctx['duration_ms']} ms, or until {ctx['cap_nodes']:,} nodes are "
+             f"unreclaimed (*capped*), then drops it; the workers go on for {ctx['release_ms']} ms. "
+             "*control*: the same without the stalled thread. Sampled every "
+             f"{ctx['sample_ms']} ms; each run in its own process (resident set included).", "",
+             "| policy | mode | peak unreclaimed | capped | released at | unreclaimed at end | "
+             "ops (M) | M ops/s | peak RSS MB |",
+             "|---|---|---:|---|---:|---:|---:|---:|---:|"]
+    for r in stall["runs"]:
+        secs = r["end_ms"] / 1e3
+        rel = f"{r['release_ms'] / 1e3:.2f} s" if r.get("release_ms") is not None else "-"
+        last = r["samples"][-1][u_i] if r["samples"] else 0
+        lines.append(f"| {r['policy']} | {r['mode']} | {r['peak_unreclaimed']:,} | "
+                     f"{'yes' if r['capped'] else 'no'} | {rel} | {last:,} | "
+                     f"{r['ops'] / 1e6:.1f} | {r['ops'] / secs / 1e6 if secs else 0:.1f} | "
+                     f"{r['peak_rss_bytes'] / 2**20:.1f} |")
+        if r.get("error"):
+            lines.append(f"| | error: {r['error']} | | | | | | | |")
+    lines.append("")
+    return lines
+
+
 def fmt_ratio(r):
     return f"{r:.2f}" if r >= 0.095 else f"{r:.1g}"
 
@@ -251,7 +490,7 @@ def fmt_rate(v):
     return f"{v / 1e6:.2f}" if v >= 1e5 else f"{v / 1e6:.3f}"
 
 
-def summary(run_dir, context, stack, c2c, seam, errors, fam, baseline, images):
+def summary(run_dir, context, stack, c2c, seam, errors, fam, baseline, images, sections):
     run = context.get("run", os.path.basename(os.path.normpath(run_dir)))
     lines = [f"# lockstep_bench run {run}", ""]
     lines.append(f"- machine: {context.get('lockstep_topology', '?')}, "
@@ -349,6 +588,7 @@ def summary(run_dir, context, stack, c2c, seam, errors, fam, baseline, images):
                 lines.append(f"| {s} | {fam[s]} | " + " | ".join(cells) + " |")
             lines.append("")
 
+    lines += sections
     lines += ["## Plots", ""] + [f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in images]
     lines.append("")
     path = os.path.join(run_dir, "summary.md")
@@ -363,10 +603,11 @@ def main(argv):
         return 2
     run_dir = argv[1]
     context, samples, errors = load(run_dir)
-    if not samples and not errors:
+    stall = load_stall(run_dir)
+    if not samples and not errors and stall is None:
         print(f"no benchmark JSON in {run_dir}", file=sys.stderr)
         return 1
-    stack, c2c, seam = collect(samples)
+    stack, reclaim, c2c, seam = collect(samples)
     structures = {s for series in stack.values() for s in series}
     fam = families(context, structures)
     style = styles(ordered(structures, fam), fam)
@@ -377,12 +618,25 @@ def main(argv):
     images = plot_throughput(run_dir, stack, fam, style, c2c, cores, title) if stack else []
     if stack and baseline in structures:
         images.append(plot_ratio(run_dir, stack, fam, style, baseline, c2c, cores, title))
-    path = summary(run_dir, context, stack, c2c, seam, errors, fam, baseline, images)
+    sections = []
+    reclaim_structures = {s for series in reclaim.values() for s in series}
+    reclaim_baseline = context.get("lockstep_reclaim_baseline", "treiber_leaking")
+    if reclaim_baseline in reclaim_structures:
+        reclaim_fam = families(context, reclaim_structures, "lockstep_reclaim_structures")
+        images.append(plot_reclamation(run_dir, reclaim, reclaim_fam, reclaim_baseline, c2c,
+                                       cores, title))
+        sections += reclamation_summary(reclaim, reclaim_fam, reclaim_baseline, context)
+    stall_errors = 0
+    if stall is not None:
+        images.append(plot_stall(run_dir, stall, title))
+        sections += stall_summary(stall)
+        stall_errors = sum(1 for r in stall["runs"] if r.get("error"))
+    path = summary(run_dir, context, stack, c2c, seam, errors, fam, baseline, images, sections)
     for p in images + [path]:
         print(p)
-    if errors:
-        print(f"{len(errors)} benchmark(s) failed their correctness check; see summary.md",
-              file=sys.stderr)
+    if errors or stall_errors:
+        print(f"{len(errors)} benchmark(s) and {stall_errors} stall run(s) failed their "
+              "correctness check; see summary.md", file=sys.stderr)
         return 1
     return 0
 
