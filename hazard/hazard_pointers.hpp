@@ -246,8 +246,8 @@ class hazard_pointer {
     // that reads the new value and frees the old object must find this thread's reads of that
     // object ordered before the free (a relaxed store heads no release sequence).
     slot().store(as_hazard(expected), sync::release);
-    // Store-load ordering between the hazard and the re-read; pairs with scan()'s fence.
-    sync::fence(sync::seq_cst);
+    // Store-load ordering between the hazard and the re-read.
+    sync::fence(sync::seq_cst);  // pairs with scan()'s fence
     // Acquire: the node's fields, written before it was published in src, are visible.
     ptr = src.load(sync::acquire);
     if (ptr == expected) return true;
@@ -255,8 +255,11 @@ class hazard_pointer {
     return false;
   }
 
-  // Protects `ptr` without validation: for a pointer the caller already knows is safe (for
-  // example, one held by another hazard pointer of this thread).
+  // Protects `ptr` without validation. Precondition (as in P2530): the object has not been
+  // retired. It is NOT a way to move protection from another hazard pointer of this thread to
+  // this one: a scan reads the slots one at a time and may read this slot before the store and
+  // the other slot after it is cleared, freeing the object (Relacy finds this). Move or swap
+  // the hazard_pointer instead, or protect again from the source link.
   template <class T>
   void reset_protection(const T* ptr) noexcept {
     assert(!empty());
