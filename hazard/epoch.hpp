@@ -32,7 +32,6 @@
 // the deleters it runs; rcu_synchronize and rcu_barrier block until a grace period has passed.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -70,7 +69,7 @@ class rcu_domain {
   ~rcu_domain() {
     records_.for_each([](record& r) {
       detail::retired_list all = r.limbo.take();
-      r.reclaimed.fetch_add(all.size(), std::memory_order_release);
+      r.reclaimed.add(all.size(), sync::release);
       while (!all.empty()) {
         detail::retired_node* n = all.pop_front();
         n->reclaim(n);
@@ -128,8 +127,8 @@ class rcu_domain {
     // reclaimed first, with acquire: every retire counted before the nodes it read were
     // reclaimed is then visible, so no record ever shows more reclaimed than retired.
     records_.for_each([&](const record& r) {
-      reclaimed += r.reclaimed.load(std::memory_order_acquire);
-      retired += r.retired_total.load(std::memory_order_relaxed);
+      reclaimed += r.reclaimed.read(sync::acquire);
+      retired += r.retired_total.read();
     });
     return retired - reclaimed;
   }
@@ -150,10 +149,9 @@ class rcu_domain {
     std::size_t retired_since_collect = 0;  // owner only
     sync::mutex limbo_mutex;
     detail::retired_list limbo;  // under limbo_mutex; oldest first, so epochs never decrease
-    // Statistics, read by any thread. Not part of the algorithm, so std::atomic even under
-    // Relacy: they add no scheduling points to the model.
-    std::atomic<std::size_t> retired_total{0};
-    std::atomic<std::size_t> reclaimed{0};
+    // Statistics, read by any thread; not part of the model (sync/statistic.hpp).
+    sync::statistic retired_total;
+    sync::statistic reclaimed;
   };
 
   void retire(detail::retired_node* n) noexcept {
@@ -163,7 +161,7 @@ class rcu_domain {
     sync::fence(sync::seq_cst);
     n->epoch = global_.load(sync::seq_cst);
     // Counted before it is visible to a collector, so the statistic never goes negative.
-    r.retired_total.fetch_add(1, std::memory_order_relaxed);
+    r.retired_total.add(1);
     {
       std::scoped_lock hold(r.limbo_mutex);
       r.limbo.push_back(n);
@@ -199,7 +197,7 @@ class rcu_domain {
         ready.push_back(r.limbo.pop_front());
       }
     }
-    r.reclaimed.fetch_add(ready.size(), std::memory_order_release);
+    r.reclaimed.add(ready.size(), sync::release);
     while (!ready.empty()) {
       detail::retired_node* n = ready.pop_front();
       n->reclaim(n);

@@ -30,7 +30,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -79,7 +78,7 @@ class hazard_pointer_domain {
   ~hazard_pointer_domain() {
     records_.for_each([](record& r) {
       detail::retired_list all = r.retired.take();
-      r.reclaimed.fetch_add(all.size(), std::memory_order_release);
+      r.reclaimed.add(all.size(), sync::release);
       reclaim_all(all);
     });
   }
@@ -101,8 +100,8 @@ class hazard_pointer_domain {
     // reclaimed first, with acquire: every retire counted before the nodes it read were
     // reclaimed is then visible, so no record ever shows more reclaimed than retired.
     records_.for_each([&](const record& r) {
-      reclaimed += r.reclaimed.load(std::memory_order_acquire);
-      retired += r.retired_total.load(std::memory_order_relaxed);
+      reclaimed += r.reclaimed.read(sync::acquire);
+      retired += r.retired_total.read();
     });
     return retired - reclaimed;
   }
@@ -121,10 +120,9 @@ class hazard_pointer_domain {
     std::array<sync::atomic<void*>, max_slots_per_thread> slots{};
     std::uint32_t in_use = 0;      // which slots this thread has handed out; owner only
     detail::retired_list retired;  // owner only
-    // Statistics, read by any thread. Not part of the algorithm, so std::atomic even under
-    // Relacy: they add no scheduling points to the model.
-    std::atomic<std::size_t> retired_total{0};
-    std::atomic<std::size_t> reclaimed{0};
+    // Statistics, read by any thread; not part of the model (sync/statistic.hpp).
+    sync::statistic retired_total;
+    sync::statistic reclaimed;
   };
 
   struct slot_ref {
@@ -152,7 +150,7 @@ class hazard_pointer_domain {
 
   void retire(detail::retired_node* n) noexcept {
     record& r = records_.local();
-    r.retired_total.fetch_add(1, std::memory_order_relaxed);
+    r.retired_total.add(1);
     r.retired.push_back(n);
     if (r.retired.size() >= scan_threshold()) scan(r);
   }
@@ -187,7 +185,7 @@ class hazard_pointer_domain {
         ++freed;
       }
     }
-    mine.reclaimed.fetch_add(freed, std::memory_order_release);
+    mine.reclaimed.add(freed, sync::release);
   }
 
   static void reclaim_all(detail::retired_list& list) noexcept {

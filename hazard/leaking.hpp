@@ -7,7 +7,6 @@
 // structure lives: there is neither use-after-free nor ABA.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <stdexcept>
 
@@ -24,8 +23,8 @@ struct leaking {
 
     struct record {
       detail::retired_list kept;  // owner only until the domain is destroyed
-      // A statistic, read by any thread; std::atomic even under Relacy (not part of the model).
-      std::atomic<std::size_t> count{0};
+      // A statistic, read by any thread (sync/statistic.hpp).
+      sync::statistic count;
     };
 
    public:
@@ -65,12 +64,12 @@ struct leaking {
         throw std::invalid_argument("lockstep::hazard::leaking: retire(nullptr)");
       record& r = records_.local();
       r.kept.push_back(static_cast<holder*>(node));
-      r.count.fetch_add(1, std::memory_order_relaxed);
+      r.count.add(1);
     }
 
     std::size_t unreclaimed() const noexcept {
       std::size_t n = 0;
-      records_.for_each([&](const record& r) { n += r.count.load(std::memory_order_relaxed); });
+      records_.for_each([&](const record& r) { n += r.count.read(); });
       return n;
     }
 

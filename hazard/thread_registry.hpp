@@ -25,7 +25,6 @@
 #include <cstddef>
 
 #ifndef LOCKSTEP_RELACY
-#include <atomic>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -51,7 +50,7 @@ struct owned_flag {
 
 // What a thread's cache keeps alive: the list of entries, and whether its registry still lives.
 struct registry_state_base {
-  std::atomic<bool> alive{true};
+  sync::atomic<bool> alive{true};  // natively std::atomic
   virtual ~registry_state_base() = default;
 };
 
@@ -76,7 +75,7 @@ class thread_cache {
 
   void add(std::shared_ptr<registry_state_base> state, owned_flag* flag) {
     std::erase_if(entries_,
-                  [](const entry& e) { return !e.state->alive.load(std::memory_order_relaxed); });
+                  [](const entry& e) { return !e.state->alive.load(sync::relaxed); });
     entries_.push_back({std::move(state), flag});
   }
 
@@ -153,7 +152,7 @@ class thread_registry {
   // No thread may use the registry concurrently with its destruction. Threads that used it may
   // still be alive: their caches release into the shared list, which they keep alive.
 #ifndef LOCKSTEP_RELACY
-  ~thread_registry() { list_->alive.store(false, std::memory_order_relaxed); }
+  ~thread_registry() { list_->alive.store(false, sync::relaxed); }
 #endif
 
   // The calling thread's record, acquired on the thread's first call.

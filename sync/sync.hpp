@@ -6,4 +6,5 @@
 #include "location.hpp"
 #include "mutex.hpp"
 #include "plain.hpp"
+#include "statistic.hpp"
 #include "thread.hpp"

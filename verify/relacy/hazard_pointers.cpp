@@ -1,6 +1,10 @@
 // Model checks of hazard::hazard_pointer_domain (scenarios in hazard_scenarios.hpp): a reader
 // protecting a node while writers unlink, retire and scan it — no use-after-free, no race on
 // the node's fields, nothing left unfreed — and try_protect / reset_protection.
+// The per-thread records come from hazard/thread_registry.hpp: each simulated thread claims one
+// with the registry's exchange or pushes a new one with its CAS, concurrently with scans that
+// walk the list, so these checks (and epoch.cpp's) model the registry too. Its native
+// thread-exit path is covered by verify/stress/reclamation_stress.cpp.
 #include <string>
 
 #include "hazard_scenarios.hpp"
