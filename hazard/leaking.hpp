@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <stdexcept>
 
+#include <lockstep/hazard/reclaimer.hpp>
 #include <lockstep/hazard/retired.hpp>
 #include <lockstep/hazard/thread_registry.hpp>
 #include <lockstep/sync/sync.hpp>
@@ -30,14 +31,7 @@ struct leaking {
    public:
     using link = Node*;
 
-    class guard {
-     public:
-      explicit guard(link l) noexcept : link_(l) {}
-      link get() const noexcept { return link_; }
-
-     private:
-      link link_;
-    };
+    using guard = loaded_link<link>;
 
     domain() = default;
     domain(const domain&) = delete;

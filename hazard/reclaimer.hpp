@@ -32,6 +32,18 @@
 
 namespace lockstep::hazard {
 
+// The guard of the policies whose protection is the acquire load itself (the pools, leaking):
+// it holds the loaded link and nothing else.
+template <class Link>
+class loaded_link {
+ public:
+  explicit loaded_link(Link l) noexcept : link_(l) {}
+  Link get() const noexcept { return link_; }
+
+ private:
+  Link link_;
+};
+
 template <class R, class Node>
 concept reclaimer_domain_exists = requires {
   typename R::template domain<Node>;

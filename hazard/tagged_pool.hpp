@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include <lockstep/hazard/node_pool.hpp>
+#include <lockstep/hazard/reclaimer.hpp>
 #include <lockstep/hazard/tagged_ptr.hpp>
 #include <lockstep/sync/sync.hpp>
 
@@ -28,14 +29,7 @@ struct basic_tagged_pool {
 
     // Nothing to publish: the pool keeps every node a Node, and the tag defeats ABA. The
     // acquire load makes the node's last publication (its fields) visible to the reader.
-    class guard {
-     public:
-      explicit guard(link l) noexcept : link_(l) {}
-      link get() const noexcept { return link_; }
-
-     private:
-      link link_;
-    };
+    using guard = loaded_link<link>;
 
     static Node* pointer(link l) noexcept { return l.get(); }
     static link successor(link old, Node* p) { return old.successor(p); }
