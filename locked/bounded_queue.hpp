@@ -1,0 +1,138 @@
+// locked::bounded_queue: the single-lock twin of the bounded lock-free queues (Vyukov's bounded
+// MPMC queue, SCQ).
+//
+// A ring of capacity() slots behind one lock, the Lock policy being any Lockable: std_mutex
+// (default), tatas_lock, ticket_lock, mcs_lock. It follows no paper; it is the baseline the
+// bounded lock-free queues are measured and specified against — the same sequential
+// specification, the same try_push / try_pop / capacity() interface (sync::bounded_queue).
+//
+// The capacity follows sync::ring_capacity: the request is rounded up to a power of two, so a
+// position maps to its slot with a mask; 0 throws std::invalid_argument and a request past the
+// largest ring that could be allocated throws std::length_error, both at construction. head
+// and tail count the pops and pushes ever done (the number of values held is tail - head); as
+// std::size_t they would wrap only after 2^64 operations, and the mask keeps working across
+// that wrap because the capacity divides 2^64.
+//
+// Storage is one std::optional<T> per slot, allocated once: a slot holds a value exactly while
+// it is between head and tail, so T needs no default constructor and the destructor destroys
+// exactly the values still queued (the optionals' own destructors).
+//
+// Progress: every operation takes the lock once, so it inherits the lock's guarantee (blocking;
+// starvation-free with ticket_lock and mcs_lock). Each is linearizable at its critical section,
+// and "full" (try_push returns false) and "empty" (try_pop returns nullopt) are exact: they
+// are what the queue held at that point, never a spurious answer.
+//
+// Memory ordering: the lock's. Every access to the ring happens inside the critical section,
+// and the lock orders critical sections, so a value's construction by try_push happens before
+// its move out by try_pop. Under the model checker the ring is a sync::plain: a lock that
+// failed to order its critical sections would be reported as a data race on it.
+//
+// Exception safety: strong for try_push and try_pop. An exception from T's copy or move
+// constructor leaves the queue as it was (the slot's optional stays empty, the counters do not
+// move). When the queue is full try_push returns false without touching its argument, for the
+// rvalue overload too: it takes a reference, never T by value, so the caller still owns the
+// value it could not hand over.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <exception>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include <lockstep/locked/std_mutex.hpp>
+#include <lockstep/sync/sync.hpp>
+
+namespace lockstep::locked {
+
+template <class T, class Lock = std_mutex>
+class bounded_queue {
+ public:
+  using value_type = T;
+  using lock_type = Lock;
+
+  // The largest capacity accepted: the biggest power of two whose slot array's size in bytes
+  // still fits in std::ptrdiff_t (a larger array could not be allocated anyway).
+  static constexpr std::size_t largest_capacity =
+      std::bit_floor(static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max()) /
+                     sizeof(std::optional<T>));
+
+  explicit bounded_queue(std::size_t capacity)
+      : capacity_(
+            sync::ring_capacity(capacity, largest_capacity, "lockstep::locked::bounded_queue")),
+        ring_(capacity_) {}
+
+  bounded_queue(const bounded_queue&) = delete;
+  bounded_queue& operator=(const bounded_queue&) = delete;
+
+  bool try_push(const T& value) { return push_if_room(value); }
+  bool try_push(T&& value) { return push_if_room(std::move(value)); }
+
+  // The value is moved straight into the returned optional (a prvalue, so no further move) and
+  // its slot freed only after that move succeeded.
+  std::optional<T> try_pop() {
+    std::scoped_lock hold(lock_);
+    ring& r = ring_.write();
+    if (r.head == r.tail) return std::nullopt;
+    const free_head_on_success free{r, mask()};
+    return std::optional<T>(std::move(*r.slots[r.head & mask()]));
+  }
+
+  std::size_t capacity() const noexcept { return capacity_; }
+
+  // Hints under concurrency: true when observed, possibly stale by the time the caller looks.
+  bool empty() const {
+    std::scoped_lock hold(lock_);
+    const ring& r = ring_.read();
+    return r.head == r.tail;
+  }
+  std::size_t size() const {
+    std::scoped_lock hold(lock_);
+    const ring& r = ring_.read();
+    return r.tail - r.head;
+  }
+
+ private:
+  struct ring {
+    explicit ring(std::size_t capacity) : slots(std::make_unique<std::optional<T>[]>(capacity)) {}
+    std::unique_ptr<std::optional<T>[]> slots;
+    std::size_t head = 0;  // pops ever done: the next value out is at slots[head & mask]
+    std::size_t tail = 0;  // pushes ever done: the next value in goes to slots[tail & mask]
+  };
+
+  // Runs after the return value is constructed; an exception from that construction is still
+  // in flight during its destructor, which then leaves the value in its slot.
+  struct free_head_on_success {
+    ring& r;
+    std::size_t mask;
+    int exceptions = std::uncaught_exceptions();
+    ~free_head_on_success() {
+      if (std::uncaught_exceptions() != exceptions) return;
+      r.slots[r.head & mask].reset();
+      ++r.head;
+    }
+  };
+
+  std::size_t mask() const noexcept { return capacity_ - 1; }
+
+  // The full check comes first, so a refused value is never touched; emplace leaves the
+  // optional empty if T's constructor throws, and tail moves only after it succeeded.
+  template <class V>
+  bool push_if_room(V&& value) {
+    std::scoped_lock hold(lock_);
+    ring& r = ring_.write();
+    if (r.tail - r.head == capacity_) return false;
+    r.slots[r.tail & mask()].emplace(std::forward<V>(value));
+    ++r.tail;
+    return true;
+  }
+
+  const std::size_t capacity_;
+  mutable Lock lock_;
+  sync::plain<ring> ring_;
+};
+
+}  // namespace lockstep::locked
