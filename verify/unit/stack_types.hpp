@@ -6,6 +6,7 @@
 #include <lockstep/hazard/hazard_pointers.hpp>
 #include <lockstep/hazard/leaking.hpp>
 #include <lockstep/hazard/tagged_pool.hpp>
+#include <lockstep/locked/flat_combining.hpp>
 #include <lockstep/locked/mcs_lock.hpp>
 #include <lockstep/locked/stack.hpp>
 #include <lockstep/locked/std_mutex.hpp>
@@ -45,12 +46,16 @@ template <class T>
 using locked_ticket = locked::stack<T, locked::ticket_lock>;
 template <class T>
 using locked_mcs = locked::stack<T, locked::mcs_lock>;
+// Flat combining over the same sequential stack: the strongest lock-based twin.
+template <class T>
+using fc_stack = locked::fc_stack<T>;
 
 using stack_families =
     ::testing::Types<stack_family<treiber>, stack_family<elimination>, stack_family<locked_std_mutex>,
                      stack_family<locked_tatas>, stack_family<locked_ticket>, stack_family<locked_mcs>,
                      stack_family<treiber_wide_tagged>, stack_family<treiber_hazard_pointers>,
-                     stack_family<treiber_epochs>, stack_family<treiber_leaking>>;
+                     stack_family<treiber_epochs>, stack_family<treiber_leaking>,
+                     stack_family<fc_stack>>;
 
 struct stack_family_names {
   template <class Family>
@@ -58,7 +63,8 @@ struct stack_family_names {
     static const char* const names[] = {"treiber", "elimination", "locked_std_mutex", "locked_tatas",
                                         "locked_ticket", "locked_mcs",
                                         "treiber_wide_tagged", "treiber_hazard_pointers",
-                                        "treiber_epochs", "treiber_leaking"};
+                                        "treiber_epochs", "treiber_leaking",
+                                        "flat_combining"};
     return names[index];
   }
 };
