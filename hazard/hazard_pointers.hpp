@@ -383,6 +383,8 @@ struct basic_hazard_pointers {
 
     std::size_t unreclaimed() const noexcept { return domain_.unreclaimed(); }
     const hazard_pointer_domain& reclamation_domain() const noexcept { return domain_; }
+    // As basic_epochs' domain: a check may scan at will (reclaim()), not only at the threshold.
+    hazard_pointer_domain& reclamation_domain() noexcept { return domain_; }
 
    private:
     hazard_pointer_domain domain_{SlotsPerThread};

@@ -1,0 +1,87 @@
+// Model-check pieces for lockfree::ms_queue (ms_queue.cpp and the ms_queue mutations): a
+// three-thread scenario in which a node is recycled under a pending CAS, a hazard-pointer policy
+// that scans at every retire, and a counter of the executions in which nodes were freed during
+// the run. pop_pop_push is written against any unbounded queue of int (queue_scenarios.hpp's
+// ledger), so other queues may use it too.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <lockstep/hazard/hazard_pointers.hpp>
+
+#include "queue_scenarios.hpp"
+
+namespace lockstep::verify {
+
+// basic_hazard_pointers<1> that scans at every retire, as hazard_scenarios.hpp's writers do: the
+// domain's own threshold, 2H retires per thread, is never reached by a model check's few pops,
+// and a check that frees nothing cannot find a use after free.
+struct scanning_hazard_pointers {
+  template <class Node>
+  class domain : public hazard::basic_hazard_pointers<1>::domain<Node> {
+    using base = hazard::basic_hazard_pointers<1>::domain<Node>;
+
+   public:
+    void retire(Node* n) {
+      base::retire(n);
+      this->reclamation_domain().reclaim();
+    }
+  };
+};
+
+// The queue starts as [a, b] (the dummy D, then A holding a, B holding b). Thread 0 pops once;
+// thread 1 pops SecondPop ? twice : once; thread 2 pushes once. Thread 0 can read head = D and
+// D's next = A and be overtaken: thread 1 pops a, D is given back, and thread 2's push takes D
+// from the pool (its next reset, its tag bumped) and links it at the end, all under thread 0's
+// pending CAS on head and its pending re-validation. With a second pop, A is given back too,
+// while thread 0 may still hold it as the node whose value it is about to take.
+template <class Queue, bool SecondPop = true>
+struct pop_pop_push : rl::test_suite<pop_pop_push<Queue, SecondPop>, 3> {
+  Queue q;
+  queue_ledger<3, 2> ledger;
+
+  void before() {
+    for (unsigned i = 0; i < 2; ++i) {
+      q.push(queue_value(3, i));
+      ledger.push(3, i, true);
+    }
+  }
+
+  void thread(unsigned t) {
+    if (t == 2) {
+      q.push(queue_value(2, 0));
+      ledger.push(2, 0, true);
+      return;
+    }
+    ledger.pop(t, q.try_pop());
+    if (t == 1 && SecondPop) ledger.pop(t, q.try_pop());
+  }
+
+  void after() { ledger.check(q); }
+};
+
+// A scenario that also counts the executions in which the reclaimer freed a node during the run
+// (before the queue was destroyed): every pop gives one node back, so fewer unreclaimed nodes
+// than pops means some were freed. A check where that never happens could not find a use after
+// free, so the count is required to be non-zero for the policies that free.
+template <class Scenario>
+struct counting : Scenario {
+  static inline unsigned long long executions = 0;
+  static inline unsigned long long freed_during_run = 0;
+
+  void after() {
+    std::size_t pops = 0;
+    for (unsigned n : this->ledger.pops) pops += n;
+    ++executions;
+    if (this->q.unreclaimed() < pops) ++freed_during_run;
+    Scenario::after();
+  }
+
+  static std::string report() {
+    return std::to_string(freed_during_run) + " of " + std::to_string(executions) +
+           " executions of the previous check";
+  }
+};
+
+}  // namespace lockstep::verify
