@@ -1,4 +1,5 @@
-// lockstep_bench: lockstep's stacks and their peers under contention, in one binary and run.
+// lockstep_bench: lockstep's stacks and queues and their peers under contention, in one binary
+// and run.
 //
 // Benchmark names carry the whole configuration, one key per path segment, so scripts/plot
 // needs nothing but the name:
@@ -6,6 +7,7 @@
 //   reclaim/<workload>/<structure>/threads:<n>/pin:<policy> the same, for the reclamation
 //       comparison: treiber_<policy> for each policy of reclaimers.hpp, and xenium's
 //       Michael-Scott queue over its hazard pointers and its epochs (xenium has no stack)
+//   queue/<workload>/<structure>/threads:<n>/pin:<policy>   the queues (queue_workloads.hpp)
 //   c2c/roundtrip/pus:<a>-<b>                               cache-line round trip (roundtrip_ns)
 //   seam/cas_inc/<std_atomic|sync_atomic>/threads:<n>/pin:scatter   the sync:: seam's cost
 // The result's context records the topology, the policies' PU orders and each structure's
@@ -20,12 +22,21 @@
 // a convoy, one benchmark ran for 30 s instead of 0.3 s. Spread comes from repetitions.
 #include <benchmark/benchmark.h>
 
+#include <lockstep/locked/bounded_queue.hpp>
+#include <lockstep/locked/flat_combining.hpp>
 #include <lockstep/locked/mcs_lock.hpp>
+#include <lockstep/locked/queue.hpp>
 #include <lockstep/locked/stack.hpp>
 #include <lockstep/locked/std_mutex.hpp>
 #include <lockstep/locked/tatas_lock.hpp>
 #include <lockstep/locked/ticket_lock.hpp>
+#include <lockstep/locked/two_lock_queue.hpp>
+#include <lockstep/lockfree/bounded_queue.hpp>
 #include <lockstep/lockfree/elimination_stack.hpp>
+#include <lockstep/lockfree/faa_queue.hpp>
+#include <lockstep/lockfree/ms_queue.hpp>
+#include <lockstep/lockfree/scq.hpp>
+#include <lockstep/lockfree/spsc_queue.hpp>
 #include <lockstep/lockfree/treiber_stack.hpp>
 #include <lockstep/sync/atomic.hpp>
 
@@ -39,11 +50,14 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "harness.hpp"
 #include "peers.hpp"
 #include "placement.hpp"
+#include "queue_workloads.hpp"
+#include "queues.hpp"
 #include "reclaimers.hpp"
 
 namespace lockstep::bench {
@@ -68,6 +82,15 @@ struct options {
   // costs per operation) is answered without the oversubscribed and pinned corners.
   std::vector<std::size_t> reclaim_threads{1, 2, 4};
   std::vector<pin_policy> reclaim_pins{pin_policy::none, pin_policy::scatter};
+  // The queue group has its own, smaller budget: it has three times the structures of the
+  // stack group. 2^16 operations per thread still outlive several scheduler quanta with 8
+  // threads on 2 cores; the cap stops a collapsed structure sooner than the stacks' cap, and it
+  // still reports what it did by then.
+  std::size_t queue_ops = 1 << 16;
+  std::size_t queue_work = 1 << 19;
+  std::chrono::milliseconds queue_cap{250};
+  std::vector<std::size_t> queue_threads{1, 2, 4, 8};
+  std::vector<pin_policy> queue_pins{pin_policy::none, pin_policy::scatter};
 };
 
 struct environment {
@@ -121,7 +144,15 @@ struct lockstep_stack {
     return true;
   }
   std::optional<std::uint64_t> try_pop() { return s.try_pop(); }
-  bool empty() const { return s.empty(); }
+  // fc_stack has no emptiness test. The harness asks only after draining, where finding an
+  // element is already the failure it reports, so a pop that finds nothing stands in for one.
+  bool empty() {
+    if constexpr (requires(const Stack& c) { c.empty(); }) {
+      return s.empty();
+    } else {
+      return !s.try_pop();
+    }
+  }
 };
 
 using bench_fn = void (*)(benchmark::State&, const environment&, workload, std::size_t,
@@ -169,6 +200,7 @@ const structure structures[] = {
      &stack_bench<lockstep_stack<locked::stack<std::uint64_t, locked::ticket_lock>>>},
     {"locked_mcs", "locked",
      &stack_bench<lockstep_stack<locked::stack<std::uint64_t, locked::mcs_lock>>>},
+    {"flat_combining", "locked", &stack_bench<lockstep_stack<locked::fc_stack<std::uint64_t>>>},
     {"boost_lockfree", "peer", &stack_bench<boost_lockfree_stack>},
     {"cds_treiber", "peer", &stack_bench<cds_treiber_stack<false>>},
     {"cds_treiber_elim", "peer", &stack_bench<cds_treiber_stack<true>>},
@@ -185,6 +217,102 @@ std::vector<structure> reclaim_structures() {
   });
   out.push_back({"xenium_msqueue_hp", "peer", &stack_bench<xenium_ms_queue_hp>});
   out.push_back({"xenium_msqueue_epoch", "peer", &stack_bench<xenium_ms_queue_epoch>});
+  return out;
+}
+
+// The queue group: every structure runs queue_workloads.hpp's loop through its queues.hpp
+// adapter. kind says which workloads it can run (spsc: one producer and one consumer only).
+struct queue_structure {
+  std::string name;
+  const char* family;
+  queue_kind kind;
+  bench_fn run;
+};
+
+template <class Adapter>
+void queue_bench(benchmark::State& state, const environment& env, workload w, std::size_t threads,
+                 pin_policy pin) {
+  const std::vector<unsigned> pus = plan(env.topo.get(), pin, threads);
+  std::uint64_t items = 0;
+  std::uint64_t capped = 0;
+  std::uint64_t full = 0;
+  std::uint64_t empty = 0;
+  for (auto _ : state) {
+    const queue_run r =
+        run_queue<Adapter>(env.topo.get(), w, pus, threads, env.opt.queue_ops, env.opt.queue_cap);
+    if (r.error) {
+      state.SkipWithError(r.error->c_str());
+      break;
+    }
+    state.SetIterationTime(r.seconds);
+    items += r.items;
+    full += r.full;
+    empty += r.empty;
+    capped += r.capped ? 1 : 0;
+  }
+  if (state.error_occurred()) return;
+  state.SetItemsProcessed(static_cast<std::int64_t>(items));
+  state.counters["capped_runs"] = static_cast<double>(capped);
+  // Failed attempts per successful operation: how often a thread found the queue full or empty
+  // and backed off.
+  const double per_item = items ? 1.0 / static_cast<double>(items) : 0.0;
+  state.counters["full_per_op"] = static_cast<double>(full) * per_item;
+  state.counters["empty_per_op"] = static_cast<double>(empty) * per_item;
+  state.SetLabel(pus.empty() ? "pus=any" : "pus=" + join(pus));
+}
+
+template <class Adapter>
+queue_structure queue_entry(std::string name, const char* family) {
+  return {std::move(name), family, Adapter::kind, &queue_bench<Adapter>};
+}
+
+// The structures whose ratios plot.py's goal table reads are named in its QUEUE_GOALS; a rename
+// here must be made there too.
+std::vector<queue_structure> queue_structures() {
+  using T = std::uint64_t;
+  std::vector<queue_structure> out;
+  // The Michael-Scott queue with four of the reclamation policies (wide_tagged_pool, the fifth,
+  // measures the same as tagged_pool plus a wider CAS, which the reclamation group shows).
+  auto ms_queue = [&out](auto tag) {
+    using queue = lockfree::ms_queue<T, typename decltype(tag)::type>;
+    out.push_back(
+        queue_entry<lockstep_unbounded<queue>>("ms_queue_" + std::string(tag.name), "lockfree"));
+  };
+  ms_queue(reclaimer_tag<hazard::tagged_pool>{"tagged_pool"});
+  ms_queue(reclaimer_tag<hazard::hazard_pointers>{"hazard_pointers"});
+  ms_queue(reclaimer_tag<hazard::epochs>{"epochs"});
+  ms_queue(reclaimer_tag<hazard::leaking>{"leaking"});
+  out.push_back(queue_entry<lockstep_unbounded<lockfree::faa_queue<T, hazard::hazard_pointers>>>(
+      "faa_queue_hazard_pointers", "lockfree"));
+  out.push_back(
+      queue_entry<lockstep_bounded<lockfree::bounded_queue<T>>>("bounded_queue", "lockfree"));
+  out.push_back(queue_entry<lockstep_bounded<lockfree::scq<T>>>("scq", "lockfree"));
+  out.push_back(queue_entry<lockstep_bounded<lockfree::spsc_queue<T>, queue_kind::spsc>>(
+      "spsc_queue", "lockfree"));
+  out.push_back(queue_entry<lockstep_unbounded<locked::queue<T, locked::std_mutex>>>(
+      "locked_queue_std_mutex", "locked"));
+  out.push_back(queue_entry<lockstep_unbounded<locked::queue<T, locked::tatas_lock>>>(
+      "locked_queue_tatas", "locked"));
+  out.push_back(queue_entry<lockstep_unbounded<locked::two_lock_queue<T, locked::std_mutex>>>(
+      "two_lock_queue_std_mutex", "locked"));
+  out.push_back(queue_entry<lockstep_unbounded<locked::two_lock_queue<T, locked::tatas_lock>>>(
+      "two_lock_queue_tatas", "locked"));
+  out.push_back(queue_entry<lockstep_unbounded<locked::fc_queue<T, locked::std_mutex>>>(
+      "fc_queue_std_mutex", "locked"));
+  out.push_back(queue_entry<lockstep_bounded<locked::bounded_queue<T, locked::std_mutex>>>(
+      "locked_bounded_queue_std_mutex", "locked"));
+  out.push_back(queue_entry<boost_queue>("boost_queue", "peer"));
+  out.push_back(queue_entry<boost_spsc_queue>("boost_spsc_queue", "peer"));
+  out.push_back(queue_entry<moodycamel_queue>("moodycamel", "peer"));
+  out.push_back(queue_entry<atomic_queue_peer>("atomic_queue", "peer"));
+  out.push_back(queue_entry<xenium_ms_queue_peer>("xenium_msqueue_hp", "peer"));
+  out.push_back(queue_entry<xenium_ramalhete_queue>("xenium_ramalhete_hp", "peer"));
+  out.push_back(queue_entry<xenium_vyukov_queue>("xenium_vyukov_bounded", "peer"));
+  out.push_back(queue_entry<cds_ms_queue>("cds_msqueue", "peer"));
+  out.push_back(queue_entry<cds_fc_queue>("cds_fcqueue", "peer"));
+  out.push_back(queue_entry<tbb_queue>("tbb_queue", "peer"));
+  out.push_back(queue_entry<tbb_bounded_queue>("tbb_bounded_queue", "peer"));
+  out.push_back(queue_entry<std_mutex_deque>("std_mutex_deque", "peer"));
   return out;
 }
 
@@ -302,7 +430,9 @@ constexpr const char* usage =
     "lockstep_bench [google benchmark flags] [--ops=N] [--work=N] [--seam_ops=N]\n"
     "               [--roundtrips=N] [--probe_iterations=N] [--cap_ms=N]\n"
     "               [--threads=1,2,4,8] [--pin=none,compact,scatter] [--progress_total=N]\n"
-    "               [--reclaim_threads=1,2,4] [--reclaim_pin=none,scatter]\n";
+    "               [--reclaim_threads=1,2,4] [--reclaim_pin=none,scatter]\n"
+    "               [--queue_ops=N] [--queue_work=N] [--queue_cap_ms=N]\n"
+    "               [--queue_threads=1,2,4,8] [--queue_pin=none,scatter]\n";
 
 // Takes lockstep's own flags out of argv; benchmark::Initialize has taken its own already.
 bool parse_options(int& argc, char** argv, options& opt) {
@@ -348,6 +478,17 @@ bool parse_options(int& argc, char** argv, options& opt) {
       set(opt.reclaim_threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
     } else if (auto v = value("--reclaim_pin")) {
       set(opt.reclaim_pins, parse_list<pin_policy>(*v, parse_pin_policy));
+    } else if (auto v = value("--queue_ops")) {
+      set(opt.queue_ops, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--queue_work")) {
+      set(opt.queue_work, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--queue_cap_ms")) {
+      const auto ms = parse_number<unsigned>(*v);
+      set(opt.queue_cap, ms ? std::optional(std::chrono::milliseconds(*ms)) : std::nullopt);
+    } else if (auto v = value("--queue_threads")) {
+      set(opt.queue_threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
+    } else if (auto v = value("--queue_pin")) {
+      set(opt.queue_pins, parse_list<pin_policy>(*v, parse_pin_policy));
     } else {
       argv[kept++] = argv[i];
     }
@@ -359,7 +500,7 @@ bool parse_options(int& argc, char** argv, options& opt) {
 template <class Structures>
 std::string families(const Structures& list) {
   std::string s;
-  for (const structure& st : list) {
+  for (const auto& st : list) {
     if (!s.empty()) s += ',';
     s += st.name + ':' + st.family;
   }
@@ -385,10 +526,30 @@ void register_matrix(const environment& env, const std::string& kind, const Stru
   }
 }
 
+// pairs at every thread count; prodcons from 2 threads (half producers, half consumers); the
+// single-producer single-consumer queues only prodcons at 2 threads, one of each.
+void register_queues(const environment& env) {
+  for (const queue_structure& st : queue_structures()) {
+    for (workload w : {workload::pairs, workload::prodcons}) {
+      for (std::size_t n : env.opt.queue_threads) {
+        if (w == workload::prodcons && n < 2) continue;
+        if (st.kind == queue_kind::spsc && (w != workload::prodcons || n != 2)) continue;
+        for (pin_policy p : env.opt.queue_pins) {
+          add("queue/" + std::string(name(w)) + "/" + st.name + "/threads:" +
+                  std::to_string(n) + "/pin:" + std::string(name(p)),
+              std::max<std::size_t>(1, env.opt.queue_work / (n * env.opt.queue_ops)),
+              [&env, run = st.run, w, n, p](benchmark::State& s) { run(s, env, w, n, p); });
+        }
+      }
+    }
+  }
+}
+
 void register_all(const environment& env) {
   register_matrix(env, "stack", structures, env.opt.threads, env.opt.pins);
   register_matrix(env, "reclaim", reclaim_structures(), env.opt.reclaim_threads,
                   env.opt.reclaim_pins);
+  register_queues(env);
 
   // The first two PUs of the scatter order are on different cores whenever the machine has two.
   const std::vector<unsigned> c2c_pus = plan(env.topo.get(), pin_policy::scatter, 2);
@@ -427,6 +588,22 @@ void add_context(const environment& env) {
     reclaim_pins += (reclaim_pins.empty() ? "" : ",") + std::string(name(p));
   }
   benchmark::AddCustomContext("lockstep_reclaim_pin_policies", reclaim_pins);
+  std::string queue_kinds, queue_pins;
+  for (const queue_structure& st : queue_structures()) {
+    queue_kinds += (queue_kinds.empty() ? "" : ",") + st.name + ':' + std::string(name(st.kind));
+  }
+  for (pin_policy p : env.opt.queue_pins) {
+    queue_pins += (queue_pins.empty() ? "" : ",") + std::string(name(p));
+  }
+  benchmark::AddCustomContext("lockstep_queue_structures", families(queue_structures()));
+  benchmark::AddCustomContext("lockstep_queue_kinds", queue_kinds);
+  benchmark::AddCustomContext("lockstep_queue_baseline", "std_mutex_deque");
+  benchmark::AddCustomContext("lockstep_queue_pin_policies", queue_pins);
+  benchmark::AddCustomContext("lockstep_queue_capacity", std::to_string(queue_capacity));
+  benchmark::AddCustomContext("lockstep_queue_ops_per_thread", std::to_string(env.opt.queue_ops));
+  benchmark::AddCustomContext("lockstep_queue_work_per_repetition",
+                              std::to_string(env.opt.queue_work));
+  benchmark::AddCustomContext("lockstep_queue_cap_ms", std::to_string(env.opt.queue_cap.count()));
   benchmark::AddCustomContext("lockstep_ops_per_thread", std::to_string(env.opt.ops));
   benchmark::AddCustomContext("lockstep_work_per_repetition", std::to_string(env.opt.work));
   benchmark::AddCustomContext("lockstep_cap_ms", std::to_string(env.opt.cap.count()));
