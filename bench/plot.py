@@ -17,7 +17,7 @@ lockstep_stall.json if present, and writes:
                              lockstep's and the peers' side by side
   oversubscription.png       each queue's throughput at 8 threads over its own at 2 threads
   summary.md                 the same numbers as tables, the seam check and the c2c round trip,
-                             the queue goals of issue #4 as ratios, and the oversubscription
+                             the queue goals as ratios, and the oversubscription
                              ratios
 
 Only ratios within the run are meaningful: the machine's speed moves between runs.
@@ -397,7 +397,7 @@ def reclamation_summary(reclaim, fam, baseline, context):
     return lines
 
 
-# The goals of issue #4 for the queues, as ratios of medians within one run: (numerator,
+# The queue goals, as ratios of medians within one run: (numerator,
 # denominator, target, workload, thread counts or None for every count, what it says).
 # Structure names are lockstep_bench's (main.cpp, queue_structures).
 QUEUE_GOALS = [
@@ -560,7 +560,7 @@ def queue_summary(queue, fam, context, over):
             parts.append(fmt_ratio(a["median"] / b["median"]) if a and b and b["median"] else "-")
         return " · ".join(parts)
 
-    lines += ["### Goals (issue #4)", "",
+    lines += ["### Goals", "",
               "| goal | workload | ratio | " + " | ".join(f"{t} thr" for t in (1, 2, 4, 8))
               + " | target | met |", "|---|---|---|" + "---:|" * 4 + "---:|---|"]
     for num, den, target, workload, threads, text in QUEUE_GOALS:

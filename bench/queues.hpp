@@ -98,7 +98,7 @@ constexpr std::string_view name(queue_kind k) noexcept {
   return "?";
 }
 
-// The capacity of every bounded queue (the figure; a power of two, so no queue rounds).
+// The capacity of every bounded queue (a power of two, so no queue rounds).
 inline constexpr std::size_t queue_capacity = 1024;
 
 // For the peers whose pop writes through a reference and returns whether it did: pop(v)
