@@ -76,7 +76,7 @@
 // std::deque's push_back (strong), and try_pop moves the front (or back) into the caller's
 // return object and removes it only if that move succeeded. apply returns a result by moving it
 // out of the request once more, so a result whose move throws has the basic guarantee there;
-// fc_queue::try_pop avoids that move by writing into its own return object (named return value
+// fc_deque::try_pop avoids that move by writing into its own return object (named return value
 // optimisation, which g++ and clang perform for that single named return).
 #pragma once
 
@@ -92,6 +92,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <lockstep/locked/guarded_deque.hpp>
 #include <lockstep/locked/std_mutex.hpp>
 #include <lockstep/sync/sync.hpp>
 
@@ -264,20 +265,21 @@ class flat_combining {
   sync::plain<Sequential> structure_;
 };
 
-// The flat-combining FIFO queue: a std::deque applied to by the combiner.
-// push: strong (std::deque::push_back); try_pop: strong (the front is moved into the return
-// object, and popped only if that move succeeded).
-template <class T, class Lock = std_mutex>
-class fc_queue {
+// A std::deque applied to by the combiner, pushed at its back and popped at End: the
+// flat-combining twins of locked::queue and locked::stack, with the same storage and so the same
+// exception safety (strong: push_back relocates nothing; take_from pops only after the move
+// into the caller's optional succeeded).
+template <class T, class Lock, deque_end End>
+class fc_deque {
  public:
   using value_type = T;
   using lock_type = Lock;
 
-  explicit fc_queue(std::size_t records = flat_combining<std::deque<T>, Lock>::default_records)
+  explicit fc_deque(std::size_t records = flat_combining<std::deque<T>, Lock>::default_records)
       : combiner_(records) {}
 
-  fc_queue(const fc_queue&) = delete;
-  fc_queue& operator=(const fc_queue&) = delete;
+  fc_deque(const fc_deque&) = delete;
+  fc_deque& operator=(const fc_deque&) = delete;
 
   void push(const T& value) {
     combiner_.apply([&value](std::deque<T>& items) { items.push_back(value); });
@@ -286,19 +288,14 @@ class fc_queue {
     combiner_.apply([&value](std::deque<T>& items) { items.push_back(std::move(value)); });
   }
 
-  // `out` is the return object itself (one named return: NRVO), so the combiner moves the
-  // value exactly once, into the caller's hands.
   std::optional<T> try_pop() {
     std::optional<T> out;
-    combiner_.apply([&out](std::deque<T>& items) {
-      if (items.empty()) return;
-      out.emplace(std::move(items.front()));
-      items.pop_front();
-    });
+    combiner_.apply([&out](std::deque<T>& items) { take_from<End>(items, out); });
     return out;
   }
 
-  // A hint: true if the queue was empty while the request was served.
+  // A hint: true if the structure was empty while the request was served. Combined like any
+  // operation, so the combiner is mutable and empty() stays const.
   bool empty() const {
     return combiner_.apply([](std::deque<T>& items) { return items.empty(); });
   }
@@ -307,45 +304,18 @@ class fc_queue {
   mutable flat_combining<std::deque<T>, Lock> combiner_;
 };
 
-// The flat-combining LIFO stack, the stack family's twin: a std::deque used at its back, as
-// locked::stack does (no relocation, so push is strong even for a throwing move).
+// The flat-combining FIFO queue, the queue family's twin.
 template <class T, class Lock = std_mutex>
-class fc_stack {
+class fc_queue : public fc_deque<T, Lock, deque_end::front> {
  public:
-  using value_type = T;
-  using lock_type = Lock;
+  using fc_deque<T, Lock, deque_end::front>::fc_deque;
+};
 
-  explicit fc_stack(std::size_t records = flat_combining<std::deque<T>, Lock>::default_records)
-      : combiner_(records) {}
-
-  fc_stack(const fc_stack&) = delete;
-  fc_stack& operator=(const fc_stack&) = delete;
-
-  void push(const T& value) {
-    combiner_.apply([&value](std::deque<T>& items) { items.push_back(value); });
-  }
-  void push(T&& value) {
-    combiner_.apply([&value](std::deque<T>& items) { items.push_back(std::move(value)); });
-  }
-
-  std::optional<T> try_pop() {
-    std::optional<T> out;
-    combiner_.apply([&out](std::deque<T>& items) {
-      if (items.empty()) return;
-      out.emplace(std::move(items.back()));
-      items.pop_back();
-    });
-    return out;
-  }
-
-  // A hint, as for every stack: true if the stack was empty while the request was served.
-  // Combined like any operation, so the combiner is mutable and empty() stays const.
-  bool empty() const {
-    return combiner_.apply([](std::deque<T>& items) { return items.empty(); });
-  }
-
- private:
-  mutable flat_combining<std::deque<T>, Lock> combiner_;
+// The flat-combining LIFO stack, the stack family's twin.
+template <class T, class Lock = std_mutex>
+class fc_stack : public fc_deque<T, Lock, deque_end::back> {
+ public:
+  using fc_deque<T, Lock, deque_end::back>::fc_deque;
 };
 
 }  // namespace lockstep::locked

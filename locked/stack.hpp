@@ -1,95 +1,18 @@
 // locked::stack: the lock-based twin of the lock-free stacks (Treiber 1986 and its variants).
 //
-// A sequential stack behind one lock, the Lock policy being any Lockable: std_mutex (default),
-// tatas_lock, ticket_lock, mcs_lock. It follows no paper; it is the baseline that the lock-free
-// stacks are measured and specified against — the same sequential specification, the same
-// push / try_pop interface.
-//
-// Storage is a std::deque, not a std::vector: a deque never relocates its elements, so
-// (1) a push never runs an O(n) copy inside the critical section, which every waiter would pay
-// for, and (2) push keeps the strong exception guarantee even for a T whose move constructor
-// may throw and that cannot be copied (a vector may then only give the basic guarantee).
-//
-// Progress: every operation takes the lock once, so it inherits the lock's guarantee (blocking;
-// starvation-free with ticket_lock and mcs_lock). Each is linearizable at its critical section.
-//
-// Memory ordering: the lock's. Everything an operation does to the elements happens inside the
-// critical section, and the lock orders critical sections, so a value's construction by push
-// happens before its move out by try_pop. Under the model checker the deque is a sync::plain:
-// a lock that failed to order its critical sections would be reported as a data race on it.
-//
-// Exception safety: strong for push and try_pop. An exception from T's copy or move
-// constructor, or from allocation, leaves the stack as it was, and leaves the caller's value
-// untouched if T's own constructor promises that. push therefore takes a reference, never T by
-// value: a by-value parameter would already have taken the caller's value when the move into
-// the stack threw, and the value would be lost.
+// A sequential LIFO stack behind one lock: guarded_deque popped at its back, whose header gives
+// the storage, progress (the lock's; linearizable at the critical section), memory-ordering and
+// exception-safety arguments. It follows no paper; it is the baseline that the lock-free stacks
+// are measured and specified against — the same sequential specification, the same
+// push / try_pop interface (sync::stack). locked::fc_stack is its flat-combining sibling.
 #pragma once
 
-#include <cstddef>
-#include <deque>
-#include <exception>
-#include <mutex>
-#include <optional>
-#include <utility>
-
+#include <lockstep/locked/guarded_deque.hpp>
 #include <lockstep/locked/std_mutex.hpp>
-#include <lockstep/sync/sync.hpp>
 
 namespace lockstep::locked {
 
 template <class T, class Lock = std_mutex>
-class stack {
- public:
-  using value_type = T;
-  using lock_type = Lock;
-
-  stack() = default;
-  stack(const stack&) = delete;
-  stack& operator=(const stack&) = delete;
-
-  void push(const T& value) {
-    std::scoped_lock hold(lock_);
-    items_.write().push_back(value);
-  }
-
-  void push(T&& value) {
-    std::scoped_lock hold(lock_);
-    items_.write().push_back(std::move(value));
-  }
-
-  // The value is moved straight into the returned optional (a prvalue, so no further move) and
-  // removed from the stack only after that move succeeded.
-  std::optional<T> try_pop() {
-    std::scoped_lock hold(lock_);
-    std::deque<T>& items = items_.write();
-    if (items.empty()) return std::nullopt;
-    const remove_top_on_success remove{items};
-    return std::optional<T>(std::move(items.back()));
-  }
-
-  // Hints under concurrency: true when observed, possibly stale by the time the caller looks.
-  bool empty() const {
-    std::scoped_lock hold(lock_);
-    return items_.read().empty();
-  }
-  std::size_t size() const {
-    std::scoped_lock hold(lock_);
-    return items_.read().size();
-  }
-
- private:
-  // Runs after the return value is constructed; an exception from that construction is still
-  // in flight during its destructor, which then leaves the element in place.
-  struct remove_top_on_success {
-    std::deque<T>& items;
-    int exceptions = std::uncaught_exceptions();
-    ~remove_top_on_success() {
-      if (std::uncaught_exceptions() == exceptions) items.pop_back();
-    }
-  };
-
-  mutable Lock lock_;
-  sync::plain<std::deque<T>> items_;
-};
+class stack : public guarded_deque<T, Lock, deque_end::back> {};
 
 }  // namespace lockstep::locked
