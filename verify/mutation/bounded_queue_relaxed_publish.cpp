@@ -14,9 +14,7 @@
 using namespace lockstep;
 
 namespace {
-struct ring : lockfree::bounded_queue<int> {
-  ring() : lockfree::bounded_queue<int>(2) {}
-};
+using ring = verify::constructed_with<lockfree::bounded_queue<int>, 2>;
 }  // namespace
 
 int main(int argc, char** argv) {

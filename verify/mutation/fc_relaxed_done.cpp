@@ -17,9 +17,7 @@ using namespace lockstep;
 
 namespace {
 
-struct fc_queue_two_records : locked::fc_queue<int> {
-  fc_queue_two_records() : locked::fc_queue<int>(2) {}
-};
+using fc_queue_two_records = verify::constructed_with<locked::fc_queue<int>, 2>;
 
 }  // namespace
 

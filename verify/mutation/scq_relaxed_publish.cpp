@@ -21,9 +21,7 @@
 
 using namespace lockstep;
 
-struct scq2 : lockfree::scq<int> {
-  scq2() : lockfree::scq<int>(2) {}
-};
+using scq2 = verify::constructed_with<lockfree::scq<int>, 2>;
 
 int main(int argc, char** argv) {
   verify::model_checks checks(argc, argv);

@@ -18,9 +18,7 @@
 using namespace lockstep;
 
 namespace {
-struct ring : lockfree::spsc_queue<int> {
-  ring() : lockfree::spsc_queue<int>(1) {}
-};
+using ring = verify::constructed_with<lockfree::spsc_queue<int>, 1>;
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -18,36 +18,8 @@ using verify::search;
 
 namespace {
 
-// The scenarios construct their queue by default: this chooses the capacity.
 template <std::size_t Capacity, class T = int>
-struct ring : lockfree::bounded_queue<T> {
-  ring() : lockfree::bounded_queue<T>(Capacity) {}
-};
-
-// One producer pushes Values values in order, retrying while the ring is full; one consumer
-// pops until it has them all, retrying while it is empty. With Values > capacity the ring laps
-// (Values / capacity times), so every cell's sequence number goes through several turns, and
-// every value must come out once, in order.
-template <std::size_t Capacity, int Values>
-struct laps : rl::test_suite<laps<Capacity, Values>, 2> {
-  ring<Capacity> q;
-
-  void thread(unsigned t) {
-    if (t == 0) {
-      for (int v = 1; v <= Values; ++v) {
-        while (!q.try_push(v)) sync::yield();
-      }
-    } else {
-      for (int expected = 1; expected <= Values; ++expected) {
-        std::optional<int> v;
-        while (!(v = q.try_pop())) sync::yield();
-        RL_ASSERT(*v == expected);
-      }
-    }
-  }
-
-  void after() { RL_ASSERT(!q.try_pop()); }
-};
+using ring = verify::constructed_with<lockfree::bounded_queue<T>, Capacity>;
 
 // Values left in the queue are destroyed with it: Relacy's heap reports a leak otherwise. (The
 // pop may answer "empty" although the thread's own values are queued: behind a cell the other
@@ -134,8 +106,10 @@ int main(int argc, char** argv) {
   checks.pass<fill_while_popping<ring<2>>>("bounded_queue(2) fill while popping", search::full());
   checks.pass<fill_while_popping<ring<4>>>("bounded_queue(4) fill while popping",
                                            checks.bounded(3, 5));
-  checks.pass<laps<1, 3>>("bounded_queue(1) 3 values through 1 cell", checks.bounded(3, 5));
-  checks.pass<laps<2, 5>>("bounded_queue(2) 5 values through 2 cells", checks.bounded(2, 3));
+  checks.pass<verify::laps<ring<1>, 3>>("bounded_queue(1) 3 values through 1 cell",
+                                       checks.bounded(3, 5));
+  checks.pass<verify::laps<ring<2>, 5>>("bounded_queue(2) 5 values through 2 cells",
+                                       checks.bounded(2, 3));
   checks.pass<leftovers_destroyed>("bounded_queue(4) of unique_ptr, leftovers destroyed",
                                    checks.bounded(2, 3));
 

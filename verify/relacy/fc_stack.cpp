@@ -15,9 +15,7 @@ namespace {
 
 // Scenario stacks are constructed by default; this chooses the number of records.
 template <std::size_t Records>
-struct fc_stack_with : locked::fc_stack<int, locked::std_mutex> {
-  fc_stack_with() : locked::fc_stack<int, locked::std_mutex>(Records) {}
-};
+using fc_stack_with = verify::constructed_with<locked::fc_stack<int, locked::std_mutex>, Records>;
 
 }  // namespace
 

@@ -26,9 +26,7 @@ namespace {
 
 // Scenario queues are constructed by default; this chooses the number of records.
 template <std::size_t Records, class Lock = locked::std_mutex>
-struct fc_queue_with : locked::fc_queue<int, Lock> {
-  fc_queue_with() : locked::fc_queue<int, Lock>(Records) {}
-};
+using fc_queue_with = verify::constructed_with<locked::fc_queue<int, Lock>, Records>;
 
 // An exception thrown by an operation inside the combiner reaches its requester, whoever
 // combined it, and the structure goes on: thread 0's operation throws, thread 1 pushes.

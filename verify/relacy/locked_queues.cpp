@@ -1,5 +1,6 @@
-// Model checks of the single-lock and two-lock queues — locked::queue, locked::bounded_queue
-// and locked::two_lock_queue — against the queue contract shared with the lock-free queues
+// Model checks of the single-lock and two-lock queues — locked::queue (guarded_deque popped at
+// its front; locked_stack.cpp checks it popped at its back), locked::bounded_queue and
+// locked::two_lock_queue — against the queue contract shared with the lock-free queues
 // (queue_scenarios.hpp: nothing lost or duplicated, FIFO per producer, consistent empty and
 // full answers). Every structure keeps its elements in sync::plain storage, so a lock or a link
 // that failed to order two accesses is also reported as a data race; Relacy's heap reports a
@@ -28,9 +29,7 @@ namespace {
 
 // Scenario queues are constructed by default; this chooses the capacity.
 template <std::size_t Capacity, class Lock = locked::std_mutex>
-struct small_bounded : locked::bounded_queue<int, Lock> {
-  small_bounded() : locked::bounded_queue<int, Lock>(Capacity) {}
-};
+using small_bounded = verify::constructed_with<locked::bounded_queue<int, Lock>, Capacity>;
 
 // One thread pushes into the empty two-lock queue while the other pops twice: the pops read
 // the dummy's `next` while the push writes it, the one place the two locks do not order.

@@ -11,6 +11,7 @@
 
 #include <lockstep/sync/relacy.hpp>
 
+#include <cstddef>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -132,6 +133,13 @@ class model_checks {
   bool history_ = false;
   int passed_ = 0;
   int failed_ = 0;
+};
+
+// Scenarios construct their structure by default: this passes it its one constructor argument
+// (a bounded queue's capacity, a flat-combining structure's number of publication records).
+template <class Structure, std::size_t Argument>
+struct constructed_with : Structure {
+  constructed_with() : Structure(Argument) {}
 };
 
 }  // namespace lockstep::verify

@@ -18,9 +18,11 @@
 #include "model_check.hpp"
 
 #include <array>
+#include <cstddef>
 #include <optional>
 
 #include <lockstep/sync/containers.hpp>
+#include <lockstep/sync/sync.hpp>
 
 namespace lockstep::verify {
 
@@ -190,6 +192,32 @@ struct fill_while_popping : rl::test_suite<fill_while_popping<Queue>, 2> {
     if (last_push) RL_ASSERT(popped);
     ledger.check(q);
   }
+};
+
+// Bounded queues: one producer pushes Values values in order, retrying while the queue is full;
+// one consumer pops until it has them all, retrying while it is empty. With Values > capacity()
+// the ring laps (Values / capacity times), so every cell goes through several turns — sequence
+// numbers, cycles, cached copies of the other side's index — and every value must come out
+// once, in order.
+template <class Queue, int Values>
+struct laps : rl::test_suite<laps<Queue, Values>, 2> {
+  Queue q;
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      for (int v = 1; v <= Values; ++v) {
+        while (!q.try_push(v)) sync::yield();
+      }
+    } else {
+      for (int expected = 1; expected <= Values; ++expected) {
+        std::optional<int> v;
+        while (!(v = q.try_pop())) sync::yield();
+        RL_ASSERT(*v == expected);
+      }
+    }
+  }
+
+  void after() { RL_ASSERT(!q.try_pop()); }
 };
 
 }  // namespace lockstep::verify

@@ -15,9 +15,7 @@ using namespace lockstep;
 using verify::search;
 
 template <std::size_t Capacity>
-struct scq_of : lockfree::scq<int> {
-  scq_of() : lockfree::scq<int>(Capacity) {}
-};
+using scq_of = verify::constructed_with<lockfree::scq<int>, Capacity>;
 using scq1 = scq_of<1>;
 using scq2 = scq_of<2>;
 using scq4 = scq_of<4>;

@@ -16,35 +16,8 @@ using verify::search;
 
 namespace {
 
-// The scenarios construct their queue by default: this chooses the capacity.
 template <std::size_t Capacity, class T = int>
-struct ring : lockfree::spsc_queue<T> {
-  ring() : lockfree::spsc_queue<T>(Capacity) {}
-};
-
-// The producer pushes Values values in order, retrying while the ring is full; the consumer pops
-// until it has them all, retrying while it is empty. With Values > capacity the ring laps, and
-// both private copies of the other side's index go stale and are refreshed.
-template <std::size_t Capacity, int Values>
-struct laps : rl::test_suite<laps<Capacity, Values>, 2> {
-  ring<Capacity> q;
-
-  void thread(unsigned t) {
-    if (t == 0) {
-      for (int v = 1; v <= Values; ++v) {
-        while (!q.try_push(v)) sync::yield();
-      }
-    } else {
-      for (int expected = 1; expected <= Values; ++expected) {
-        std::optional<int> v;
-        while (!(v = q.try_pop())) sync::yield();
-        RL_ASSERT(*v == expected);
-      }
-    }
-  }
-
-  void after() { RL_ASSERT(!q.try_pop()); }
-};
+using ring = verify::constructed_with<lockfree::spsc_queue<T>, Capacity>;
 
 // "Empty" and "full" are exact (unlike the MPMC ring's): the consumer is told the producer's
 // progress through a flag with release/acquire, and must then find at least that many values;
@@ -100,8 +73,10 @@ int main(int argc, char** argv) {
   checks.pass<fill_while_popping<ring<1>>>("spsc_queue(1) fill while popping", search::full());
   checks.pass<fill_while_popping<ring<2>>>("spsc_queue(2) fill while popping", search::full());
   checks.pass<fill_while_popping<ring<4>>>("spsc_queue(4) fill while popping", search::full());
-  checks.pass<laps<1, 4>>("spsc_queue(1) 4 values through 1 cell", checks.bounded(4, 6));
-  checks.pass<laps<2, 5>>("spsc_queue(2) 5 values through 2 cells", checks.bounded(2, 3));
+  checks.pass<verify::laps<ring<1>, 4>>("spsc_queue(1) 4 values through 1 cell",
+                                       checks.bounded(4, 6));
+  checks.pass<verify::laps<ring<2>, 5>>("spsc_queue(2) 5 values through 2 cells",
+                                       checks.bounded(2, 3));
   checks.pass<exact_answers>("spsc_queue(1) exact empty and full answers", checks.bounded(4, 8));
   checks.pass<leftovers_destroyed>("spsc_queue(2) of unique_ptr, leftovers destroyed",
                                    search::full());

@@ -3,6 +3,7 @@
 // sync::ring_capacity and exact full answers. Then one producer and one consumer thread, for
 // every queue the SPSC ring included. Each structure's own header-specific cases (exception
 // safety, reclaimer statistics, segment edge cases) are in its own test file.
+#include "counted.hpp"
 #include "queue_types.hpp"
 
 #include <cstdint>
@@ -19,16 +20,7 @@ using lockstep::verify::queue_family_names;
 using lockstep::verify::spsc_capable_families;
 using lockstep::verify::spsc_capable_family_names;
 
-// Counts live instances, so a test sees whether a queue destroyed what it held exactly once.
-struct counted {
-  static inline int live = 0;
-  int value;
-  explicit counted(int v) : value(v) { ++live; }
-  counted(const counted& other) : value(other.value) { ++live; }
-  counted(counted&& other) noexcept : value(other.value) { ++live; }
-  counted& operator=(const counted&) = delete;
-  ~counted() { --live; }
-};
+using lockstep::verify::counted;
 
 // Pushes v: push on an unbounded queue, try_push (which must succeed) on a bounded one.
 template <class Queue, class V>

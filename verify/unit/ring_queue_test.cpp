@@ -21,6 +21,8 @@
 
 #include <gtest/gtest.h>
 
+#include "counted.hpp"
+
 namespace {
 
 using lockstep::lockfree::bounded_queue;
@@ -44,16 +46,7 @@ struct ring_names {
 };
 TYPED_TEST_SUITE(ring_queue_test, rings, ring_names);
 
-// Counts live instances: a queue must destroy what it holds exactly once.
-struct counted {
-  static inline int live = 0;
-  int value;
-  explicit counted(int v) : value(v) { ++live; }
-  counted(const counted& other) : value(other.value) { ++live; }
-  counted(counted&& other) noexcept : value(other.value) { ++live; }
-  counted& operator=(const counted&) = delete;
-  ~counted() { --live; }
-};
+using lockstep::verify::counted;
 
 // No default constructor, no assignment.
 struct no_default {
