@@ -76,20 +76,12 @@ constexpr unsigned popping_threads<verify::push_then_pop<Q, Threads, Ops>> = Thr
 // A scenario that also counts the executions in which a segment was freed before the queue was
 // destroyed (counted before after() drains the queue).
 template <class Scenario, class Reclaimer>
-struct counting : Scenario {
+struct counting : Scenario, verify::freed_tally<counting<Scenario, Reclaimer>> {
   static constexpr unsigned poppers = popping_threads<Scenario>;
-  static inline unsigned long long executions = 0;
-  static inline unsigned long long freed_during_run = 0;
 
   void after() {
-    ++executions;
-    if (this->q.unreclaimed() < Reclaimer::retired) ++freed_during_run;
+    this->record(this->q.unreclaimed() < Reclaimer::retired);
     Scenario::after();
-  }
-
-  static std::string report() {
-    return std::to_string(freed_during_run) + " of " + std::to_string(executions) +
-           " executions of the previous check";
   }
 };
 

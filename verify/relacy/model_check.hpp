@@ -142,4 +142,24 @@ struct constructed_with : Structure {
   constructed_with() : Structure(Argument) {}
 };
 
+// The executions of one check in which a reclaimer really freed memory before the structure was
+// destroyed. A check in which nothing is ever freed during the run could not find a
+// use-after-free, so the checks require this count to be non-zero for the reclaimers that free.
+// Check is the scenario type, so that each check keeps its own count.
+template <class Check>
+struct freed_tally {
+  static inline unsigned long long executions = 0;
+  static inline unsigned long long freed_during_run = 0;
+
+  static void record(bool freed) {
+    ++executions;
+    if (freed) ++freed_during_run;
+  }
+
+  static std::string report() {
+    return std::to_string(freed_during_run) + " of " + std::to_string(executions) +
+           " executions of the previous check";
+  }
+};
+
 }  // namespace lockstep::verify

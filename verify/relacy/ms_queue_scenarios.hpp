@@ -66,21 +66,12 @@ struct pop_pop_push : rl::test_suite<pop_pop_push<Queue, SecondPop>, 3> {
 // than pops means some were freed. A check where that never happens could not find a use after
 // free, so the count is required to be non-zero for the policies that free.
 template <class Scenario>
-struct counting : Scenario {
-  static inline unsigned long long executions = 0;
-  static inline unsigned long long freed_during_run = 0;
-
+struct counting : Scenario, freed_tally<counting<Scenario>> {
   void after() {
     std::size_t pops = 0;
     for (unsigned n : this->ledger.pops) pops += n;
-    ++executions;
-    if (this->q.unreclaimed() < pops) ++freed_during_run;
+    this->record(this->q.unreclaimed() < pops);
     Scenario::after();
-  }
-
-  static std::string report() {
-    return std::to_string(freed_during_run) + " of " + std::to_string(executions) +
-           " executions of the previous check";
   }
 };
 

@@ -24,23 +24,14 @@ namespace {
 // the stack was destroyed: a check in which nothing is ever freed during the run could not find
 // a use-after-free, so the count is required to be non-zero for the reclaimers that free.
 template <class Scenario>
-struct counting : Scenario {
-  static inline unsigned long long executions = 0;
-  static inline unsigned long long freed_during_run = 0;
-
+struct counting : Scenario, verify::freed_tally<counting<Scenario>> {
   void after() {
     std::size_t pops = 0;
     for (const auto& by_thread : this->popped) {
       for (int v : by_thread) pops += v != 0 ? 1 : 0;
     }
-    ++executions;
-    if (this->stack.unreclaimed() < pops) ++freed_during_run;
+    this->record(this->stack.unreclaimed() < pops);
     Scenario::after();
-  }
-
-  static std::string report() {
-    return std::to_string(freed_during_run) + " of " + std::to_string(executions) +
-           " executions of the previous check";
   }
 };
 
