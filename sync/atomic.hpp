@@ -159,18 +159,14 @@ class atomic {
   // Built on Relacy's futex wait-set, which includes a seq_cst fence: the model therefore
   // synchronises slightly more here than the native wait does.
   void wait(T old, memory_order order = seq_cst, location loc = {}) const {
-    rl::context& c = rl::ctx();
-    for (;;) {
-      c.sched();
-      c.atomic_thread_fence_seq_cst();
-      T now;
-      {
-        rl::preemption_disabler no_preemption(c);
-        now = impl().load(detail::to_relacy(order), loc);
-      }
-      if (!(now == old)) return;
-      const_cast<rl::atomic<T>&>(impl()).wait(c, false, true, loc);
-    }
+    park(old, order, false, loc);
+  }
+  // The same wait, timed: Relacy has no clock, so the scheduler may end it with a timeout at
+  // any point — every timing a caller's deadline could produce. Returns false when it timed
+  // out with the value still `old`. Model builds only: natively sync::parking_word's futex
+  // takes the deadline (parking.hpp).
+  bool wait_or_time_out(T old, memory_order order = seq_cst, location loc = {}) const {
+    return park(old, order, true, loc);
   }
   void notify_one(location loc = {}) { wake(1, loc); }
   void notify_all(location loc = {}) { wake(rl::thread_id_t(-1), loc); }
@@ -181,6 +177,23 @@ class atomic {
     c.sched();
     c.atomic_thread_fence_seq_cst();
     impl().wake(c, count, loc);
+  }
+
+  bool park(T old, memory_order order, bool timed, location loc) const {
+    rl::context& c = rl::ctx();
+    for (;;) {
+      c.sched();
+      c.atomic_thread_fence_seq_cst();
+      T now;
+      {
+        rl::preemption_disabler no_preemption(c);
+        now = impl().load(detail::to_relacy(order), loc);
+      }
+      if (!(now == old)) return true;
+      if (const_cast<rl::atomic<T>&>(impl()).wait(c, timed, true, loc) == rl::unpark_reason_timeout) {
+        return !(impl().load(detail::to_relacy(order), loc) == old);
+      }
+    }
   }
 
   rl::atomic<T>& impl() noexcept { return *std::launder(reinterpret_cast<rl::atomic<T>*>(storage_)); }

@@ -1,11 +1,14 @@
 // The whole seam: what an algorithm includes to be compiled natively and under Relacy alike.
 #pragma once
 
+#include "channel.hpp"
 #include "containers.hpp"
 #include "atomic.hpp"
 #include "cache_line.hpp"
 #include "location.hpp"
 #include "mutex.hpp"
+#include "parking.hpp"
 #include "plain.hpp"
+#include "random.hpp"
 #include "statistic.hpp"
 #include "thread.hpp"

@@ -1,0 +1,420 @@
+// locked::channel<T>: a Go channel for threads, with the design of Go's runtime (runtime/chan.go):
+// one mutex per channel, a ring buffer of `capacity` values, and FIFO queues of waiting senders
+// and receivers, each waiter a small record on the waiting thread's own stack (Go's sudog).
+// The lock-free twin is lockfree::channel; both satisfy sync::channel and share its semantics
+// (sync/channel.hpp). select over several channels is locked/select.hpp.
+//
+// The operations, as chansend / chanrecv / closechan in chan.go:
+//   send: closed → channel_closed. A waiting receiver → the value goes straight to it (direct
+//         hand-off: it never touches the buffer). Room in the buffer → enqueued. Otherwise the
+//         sender queues its record and parks until a receiver takes the value or close().
+//   recv: a buffered value → taken; if a sender was waiting (the buffer was full), its value
+//         moves to the buffer's tail, which keeps FIFO order. No buffer but a waiting sender
+//         (unbuffered) → its value is taken directly. Closed and drained → nullopt. Otherwise
+//         the receiver queues its record and parks.
+//   close: marks the channel closed and completes every waiting record: receivers get nothing
+//         (they then report closed), senders are told to throw — their values were never
+//         moved from, so nothing is lost, and buffered values stay to be received.
+//
+// Waking a waiter (the parker protocol, detail::parker below). A record points to the parker
+// of the operation that queued it — one for a send or receive, one shared by all the cases of
+// a select. Whoever completes an operation for a waiter holds the lock of the channel the
+// record is queued on, but not the locks of a select's other channels; so it first *claims* the
+// parker with a CAS from `waiting` to `claimed`. Only one claim can succeed (that is what makes
+// exactly one case of a select fire, as Go's selectDone), and a record whose claim fails is
+// stale — its select fired elsewhere or its timed wait gave up — and is dropped from the queue.
+// The claimer moves the value, records which case fired and whether it was by close, and
+// publishes it all with a release exchange to `done`; the owner's acquire load of `done` makes
+// the hand-off visible. An owner that timed out cancels with a CAS from `waiting` to
+// `cancelled`; if a claim won that race it waits for `done` instead, so a value is never half
+// delivered.
+//
+// Parking without lost wake-ups: the owner spins briefly, then sets the `parked` bit with a CAS
+// (so it can never overwrite a `done` it has not seen) and sleeps on the word until it changes
+// (sync::parking_word: the futex compares and sleeps atomically). The claimer's exchange returns
+// the word as it was: it wakes the owner only if the `parked` bit was set, which saves a system
+// call whenever the owner was still spinning. The wake-up happens under the channel's lock, and
+// an owner that parked passes through that lock before its record (and parker) go out of scope,
+// so the notify never touches a dead stack frame.
+//
+// Progress: blocking, as the design intends: every operation takes the channel's mutex
+// (std::mutex natively), and send/recv park while they cannot complete. try_send/try_recv never
+// park. Linearization points: inside the critical section that completes the operation — for a
+// hand-off to a parked waiter, the critical section of the thread that completes it.
+//
+// Values cross threads only by move; the move constructor must not throw (a throw half-way
+// through a hand-off would have nowhere to go). send(const T&) copies in the caller's thread
+// first, where an exception from the copy is the caller's.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include <lockstep/sync/sync.hpp>
+
+namespace lockstep::locked {
+
+namespace detail {
+
+// The parking spot of one blocked operation (a send, a receive, or a whole select): what Go
+// keeps in the goroutine (g.param, g.selectDone) and its park/ready.
+class parker {
+ public:
+  using clock = sync::parking_word::clock;
+
+  // A waker, holding the lock of the channel whose queue holds the record: true if this
+  // operation is now its to complete.
+  bool claim(sync::location loc = {}) {
+    std::uint32_t s = state_.load(sync::acquire, loc);
+    while ((s & ~parked) == waiting) {
+      if (state_.compare_exchange_strong(s, claimed | (s & parked), sync::acq_rel, loc)) return true;
+    }
+    return false;
+  }
+
+  // After a successful claim, still under the same lock: which case fired, and whether close()
+  // rather than a transfer fired it.
+  void complete(std::size_t fired, bool by_close, sync::location loc = {}) {
+    fired_.write(loc) = fired;
+    by_close_.write(loc) = by_close;
+    if (state_.exchange(done, sync::release, loc) & parked) state_.notify_one(loc);
+  }
+
+  // The owner: blocks until a waker completed the operation. True if it parked (and must then
+  // pass through the waker's lock before this parker goes out of scope).
+  bool await(sync::location loc = {}) {
+    for (int i = 0; i < spin_limit; ++i) {
+      if (state_.load(sync::acquire, loc) == done) return false;
+      sync::cpu_relax(loc);
+    }
+    return sleep_until_done(loc);
+  }
+
+  // The same with a deadline. False if the deadline passed and the operation was cancelled:
+  // no waker can claim it any more. Otherwise it completed, as after await().
+  bool await_until(clock::time_point deadline, bool& slept, sync::location loc = {}) {
+    std::uint32_t s = state_.load(sync::acquire, loc);
+    while (s != done) {
+      if ((s & ~parked) == waiting) {
+        if (!(s & parked)) {
+          if (!state_.compare_exchange_strong(s, s | parked, sync::acquire, loc)) continue;
+          s |= parked;
+          slept = true;
+        }
+        if (!state_.wait_until(s, deadline, sync::acquire, loc)) {
+          if (state_.compare_exchange_strong(s, cancelled, sync::acquire, loc)) return false;
+          continue;
+        }
+      } else {
+        // Claimed: the claimer is inside a critical section moving the value; wait for it.
+        slept = sleep_until_done(loc) || slept;
+        return true;
+      }
+      s = state_.load(sync::acquire, loc);
+    }
+    return true;
+  }
+
+  std::size_t fired(sync::location loc = {}) const { return fired_.read(loc); }
+  bool by_close(sync::location loc = {}) const { return by_close_.read(loc); }
+
+ private:
+  static constexpr std::uint32_t waiting = 0;
+  static constexpr std::uint32_t claimed = 1;
+  static constexpr std::uint32_t done = 2;
+  static constexpr std::uint32_t cancelled = 3;
+  static constexpr std::uint32_t parked = 4;  // a bit: the owner is, or may be, asleep
+
+  // Spinning first costs a few hundred nanoseconds and saves two system calls when the
+  // counterpart arrives soon (the common case in a busy pipeline). Under the model checker
+  // spinning only adds schedules; parking is what must be proved correct.
+#ifdef LOCKSTEP_RELACY
+  static constexpr int spin_limit = 0;
+#else
+  static constexpr int spin_limit = 256;
+#endif
+
+  bool sleep_until_done(sync::location loc) {
+    bool slept = false;
+    std::uint32_t s = state_.load(sync::acquire, loc);
+    while (s != done) {
+      if (!(s & parked)) {
+        if (!state_.compare_exchange_strong(s, s | parked, sync::acquire, loc)) continue;
+        s |= parked;
+      }
+      slept = true;
+      state_.wait(s, sync::acquire, loc);
+      s = state_.load(sync::acquire, loc);
+    }
+    return slept;
+  }
+
+  sync::parking_word state_{waiting};
+  sync::plain<std::size_t> fired_{0};
+  sync::plain<bool> by_close_{false};
+};
+
+}  // namespace detail
+
+template <class T>
+class channel {
+  static_assert(std::is_nothrow_move_constructible_v<T>,
+                "a channel moves values between threads where an exception has nowhere to go");
+
+ public:
+  using value_type = T;
+  using clock = detail::parker::clock;
+
+  static constexpr std::size_t largest_capacity =
+      std::numeric_limits<std::ptrdiff_t>::max() / sizeof(std::optional<T>);
+
+  explicit channel(std::size_t capacity = 0)
+      : capacity_(sync::channel_capacity(capacity, largest_capacity, "lockstep::locked::channel")),
+        state_(capacity_) {}
+
+  channel(const channel&) = delete;
+  channel& operator=(const channel&) = delete;
+
+  void send(const T& value) {
+    T copy(value);
+    send(std::move(copy));
+  }
+  void send(T&& value) {
+    std::unique_lock hold(lock_);
+    if (offer(value) == sync::channel_status::ok) return;
+    block_sending(value, hold, std::nullopt);
+  }
+
+  sync::channel_status try_send(const T& value) {
+    T copy(value);
+    return try_send(std::move(copy));
+  }
+  sync::channel_status try_send(T&& value) {
+    std::unique_lock hold(lock_);
+    if (state_.read().closed) return sync::channel_status::closed;
+    return offer(value);
+  }
+
+  template <class Rep, class Period>
+  sync::channel_status send_for(const T& value, const std::chrono::duration<Rep, Period>& d) {
+    T copy(value);
+    return send_for(std::move(copy), d);
+  }
+  template <class Rep, class Period>
+  sync::channel_status send_for(T&& value, const std::chrono::duration<Rep, Period>& d) {
+    const auto deadline = clock::now() + std::chrono::ceil<clock::duration>(d);
+    std::unique_lock hold(lock_);
+    if (offer(value) == sync::channel_status::ok) return sync::channel_status::ok;
+    return block_sending(value, hold, deadline);
+  }
+
+  std::optional<T> recv() {
+    std::unique_lock hold(lock_);
+    std::optional<T> value;
+    if (take(value) != sync::channel_status::empty) return value;
+    block_receiving(value, hold, std::nullopt);
+    return value;
+  }
+
+  sync::recv_result<T> try_recv() {
+    std::unique_lock hold(lock_);
+    sync::recv_result<T> result{sync::channel_status::empty, std::nullopt};
+    result.status = take(result.value);
+    return result;
+  }
+
+  template <class Rep, class Period>
+  sync::recv_result<T> recv_for(const std::chrono::duration<Rep, Period>& d) {
+    const auto deadline = clock::now() + std::chrono::ceil<clock::duration>(d);
+    std::unique_lock hold(lock_);
+    sync::recv_result<T> result{sync::channel_status::empty, std::nullopt};
+    result.status = take(result.value);
+    if (result.status == sync::channel_status::empty) {
+      result.status = block_receiving(result.value, hold, deadline);
+    }
+    return result;
+  }
+
+  void close() {
+    std::scoped_lock hold(lock_);
+    state& s = state_.write();
+    if (s.closed) throw sync::channel_closed("lockstep::locked::channel: close of closed channel");
+    s.closed = true;
+    // Every waiter is completed by close: receivers with nothing, senders with the order to
+    // throw. A receiver can only be waiting when the buffer is empty, so no value is skipped.
+    while (waiter* w = s.receivers.claim_first()) w->parker->complete(w->case_index, true);
+    while (waiter* w = s.senders.claim_first()) w->parker->complete(w->case_index, true);
+  }
+
+  bool closed() const {
+    std::scoped_lock hold(lock_);
+    return state_.read().closed;
+  }
+  std::size_t capacity() const noexcept { return capacity_; }
+  // A hint under concurrency: the number of buffered values when observed.
+  std::size_t size() const {
+    std::scoped_lock hold(lock_);
+    return state_.read().count;
+  }
+
+  sync::receiving_iterator<channel> begin() { return sync::receiving_iterator<channel>(*this); }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+ private:
+  template <class... Cases>
+  friend class select_over;
+
+  // A blocked operation's entry in a channel's queue (Go's sudog). It lives on the waiting
+  // thread's stack; it is linked only while that thread is blocked, and the links are touched
+  // only under the channel's lock.
+  struct waiter {
+    detail::parker* parker;
+    std::size_t case_index;
+    T* source = nullptr;                // a sender's value, moved from only by the claimer
+    std::optional<T>* into = nullptr;   // where a receiver wants its value
+    waiter* prev = nullptr;
+    waiter* next = nullptr;
+    bool queued = false;
+  };
+
+  class waiter_queue {
+   public:
+    void push(waiter* w) noexcept {
+      w->prev = last_;
+      w->next = nullptr;
+      (last_ ? last_->next : first_) = w;
+      last_ = w;
+      w->queued = true;
+    }
+    // Idempotent: a stale record may already have been dropped by a waker.
+    void remove(waiter* w) noexcept {
+      if (!w->queued) return;
+      (w->prev ? w->prev->next : first_) = w->next;
+      (w->next ? w->next->prev : last_) = w->prev;
+      w->queued = false;
+    }
+    // The first waiter whose operation is still this queue's to complete, claimed and removed;
+    // stale records on the way are dropped (Go's dequeue skipping sudogs of a finished select).
+    waiter* claim_first() {
+      while (waiter* w = first_) {
+        remove(w);
+        if (w->parker->claim()) return w;
+      }
+      return nullptr;
+    }
+
+   private:
+    waiter* first_ = nullptr;
+    waiter* last_ = nullptr;
+  };
+
+  struct state {
+    explicit state(std::size_t capacity)
+        : ring(capacity ? std::make_unique<std::optional<T>[]>(capacity) : nullptr) {}
+    std::unique_ptr<std::optional<T>[]> ring;
+    std::size_t head = 0;   // slot of the oldest buffered value
+    std::size_t count = 0;  // buffered values
+    bool closed = false;
+    waiter_queue senders;
+    waiter_queue receivers;
+  };
+
+  // The non-blocking half of a send, under the lock: hand off to a waiting receiver, or buffer.
+  // On a closed channel it throws, as Go's send panics; the value is untouched unless ok.
+  sync::channel_status offer(T& value) {
+    state& s = state_.write();
+    if (s.closed) throw sync::channel_closed("lockstep::locked::channel: send on closed channel");
+    if (waiter* r = s.receivers.claim_first()) {
+      r->into->emplace(std::move(value));
+      r->parker->complete(r->case_index, false);
+      return sync::channel_status::ok;
+    }
+    if (s.count == capacity_) return sync::channel_status::full;
+    s.ring[(s.head + s.count) % capacity_].emplace(std::move(value));
+    ++s.count;
+    return sync::channel_status::ok;
+  }
+
+  // The non-blocking half of a receive, under the lock: ok with the value, closed when closed
+  // and drained, empty otherwise.
+  sync::channel_status take(std::optional<T>& into) {
+    state& s = state_.write();
+    if (s.count > 0) {
+      std::optional<T>& oldest = s.ring[s.head];
+      into.emplace(std::move(*oldest));
+      oldest.reset();
+      s.head = (s.head + 1) % capacity_;
+      --s.count;
+      // The buffer had been full if a sender waits: its value joins the tail, behind every
+      // value buffered before it, so each sender's values stay in order.
+      if (waiter* w = s.senders.claim_first()) {
+        s.ring[(s.head + s.count) % capacity_].emplace(std::move(*w->source));
+        ++s.count;
+        w->parker->complete(w->case_index, false);
+      }
+      return sync::channel_status::ok;
+    }
+    if (waiter* w = s.senders.claim_first()) {
+      into.emplace(std::move(*w->source));
+      w->parker->complete(w->case_index, false);
+      return sync::channel_status::ok;
+    }
+    if (s.closed) return sync::channel_status::closed;
+    return sync::channel_status::empty;
+  }
+
+  sync::channel_status block_sending(T& value, std::unique_lock<sync::mutex>& hold,
+                                     std::optional<clock::time_point> deadline) {
+    detail::parker parker;
+    waiter self{&parker, 0, &value};
+    const bool completed = park(self, state_.write().senders, hold, deadline);
+    if (!completed) return sync::channel_status::timeout;
+    if (parker.by_close()) {
+      throw sync::channel_closed("lockstep::locked::channel: send on closed channel");
+    }
+    return sync::channel_status::ok;
+  }
+
+  sync::channel_status block_receiving(std::optional<T>& into, std::unique_lock<sync::mutex>& hold,
+                                       std::optional<clock::time_point> deadline) {
+    detail::parker parker;
+    waiter self{&parker, 0, nullptr, &into};
+    if (!park(self, state_.write().receivers, hold, deadline)) return sync::channel_status::timeout;
+    return parker.by_close() ? sync::channel_status::closed : sync::channel_status::ok;
+  }
+
+  // Queues the record, releases the lock and waits. False if the deadline passed first (the
+  // record is then out of the queue and nothing was transferred).
+  bool park(waiter& self, waiter_queue& queue, std::unique_lock<sync::mutex>& hold,
+            std::optional<clock::time_point> deadline) {
+    queue.push(&self);
+    hold.unlock();
+    bool slept = false;
+    const bool completed =
+        deadline ? self.parker->await_until(*deadline, slept) : (slept = self.parker->await(), true);
+    // A cancelled record may still be queued; an owner that slept must let its waker leave the
+    // critical section in which it notified before the parker dies. Both need the lock.
+    if (!completed || slept) {
+      hold.lock();
+      queue.remove(&self);
+      hold.unlock();
+    }
+    return completed;
+  }
+
+  const std::size_t capacity_;
+  mutable sync::mutex lock_;
+  sync::plain<state> state_;
+};
+
+using sync::on_recv;
+using sync::on_send;
+
+}  // namespace lockstep::locked
