@@ -104,7 +104,7 @@ class parker {
     while (s != done) {
       if ((s & ~parked) == waiting) {
         if (!(s & parked)) {
-          if (!state_.compare_exchange_strong(s, s | parked, sync::acquire, loc)) continue;
+          if (!mark_parked(s, loc)) continue;
           s |= parked;
           slept = true;
         }
@@ -141,12 +141,20 @@ class parker {
   static constexpr int spin_limit = 256;
 #endif
 
+  // Sets the parked bit over the state the owner last saw, and only over it: a CAS, so that a
+  // `done` stored since (whose claimer saw no parked bit and will not wake anyone) is never
+  // overwritten by a state the owner would then sleep on for ever. On failure `s` is the state
+  // now, which the caller re-examines.
+  bool mark_parked(std::uint32_t& s, sync::location loc) {
+    return state_.compare_exchange_strong(s, s | parked, sync::acquire, loc);
+  }
+
   bool sleep_until_done(sync::location loc) {
     bool slept = false;
     std::uint32_t s = state_.load(sync::acquire, loc);
     while (s != done) {
       if (!(s & parked)) {
-        if (!state_.compare_exchange_strong(s, s | parked, sync::acquire, loc)) continue;
+        if (!mark_parked(s, loc)) continue;
         s |= parked;
       }
       slept = true;

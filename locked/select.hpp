@@ -44,12 +44,18 @@ namespace lockstep::locked {
 
 namespace detail {
 
+// A case of a locked::channel, or of a class derived from one (a test's wrapper that fixes
+// the capacity, say): the slot works on the locked::channel base.
+template <class Channel>
+inline constexpr bool is_locked_channel =
+    std::is_base_of_v<channel<typename Channel::value_type>, Channel>;
+
 template <class Case>
 struct is_channel_case : std::false_type {};
-template <class T>
-struct is_channel_case<sync::recv_case<channel<T>>> : std::true_type {};
-template <class T>
-struct is_channel_case<sync::send_case<channel<T>>> : std::true_type {};
+template <class C>
+struct is_channel_case<sync::recv_case<C>> : std::bool_constant<is_locked_channel<C>> {};
+template <class C>
+struct is_channel_case<sync::send_case<C>> : std::bool_constant<is_locked_channel<C>> {};
 
 }  // namespace detail
 
@@ -102,11 +108,12 @@ class select_over {
   template <class Case>
   struct slot;
 
-  template <class T>
-  struct slot<sync::recv_case<channel<T>>> {
+  template <class C>
+  struct slot<sync::recv_case<C>> {
+    using T = typename C::value_type;
     using waiter = typename channel<T>::waiter;
 
-    explicit slot(const sync::recv_case<channel<T>>& c) : ch(c.channel), into(c.into) {}
+    explicit slot(const sync::recv_case<C>& c) : ch(c.channel), into(c.into) {}
 
     sync::mutex& lock() { return ch.lock_; }
     bool try_fire() {
@@ -126,11 +133,12 @@ class select_over {
     waiter self{};
   };
 
-  template <class T>
-  struct slot<sync::send_case<channel<T>>> {
+  template <class C>
+  struct slot<sync::send_case<C>> {
+    using T = typename C::value_type;
     using waiter = typename channel<T>::waiter;
 
-    explicit slot(const sync::send_case<channel<T>>& c)
+    explicit slot(const sync::send_case<C>& c)
         : ch(c.channel),
           copy(copy_of(c.copy_from)),
           source(c.copy_from ? &*copy : c.move_from) {}
