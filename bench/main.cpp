@@ -10,6 +10,8 @@
 //   queue/<workload>/<structure>/threads:<n>/pin:<policy>   the queues (queue_workloads.hpp)
 //   c2c/roundtrip/pus:<a>-<b>                               cache-line round trip (roundtrip_ns)
 //   seam/cas_inc/<std_atomic|sync_atomic>/threads:<n>/pin:scatter   the sync:: seam's cost
+//   channel/<workload>/<structure>/cap:<c>/threads:<n>/pin:none     the channels
+//       (channel_workloads.hpp); bench/go writes the same names with the structure `go`
 // The result's context records the topology, the policies' PU orders and each structure's
 // family (lockfree, locked, peer), which is how the plots group them, and each group's baseline.
 //
@@ -23,15 +25,24 @@
 #include <benchmark/benchmark.h>
 
 #include <lockstep/locked/bounded_queue.hpp>
+#include <lockstep/locked/channel.hpp>
 #include <lockstep/locked/flat_combining.hpp>
 #include <lockstep/locked/mcs_lock.hpp>
 #include <lockstep/locked/queue.hpp>
+#include <lockstep/locked/select.hpp>
 #include <lockstep/locked/stack.hpp>
 #include <lockstep/locked/std_mutex.hpp>
 #include <lockstep/locked/tatas_lock.hpp>
 #include <lockstep/locked/ticket_lock.hpp>
 #include <lockstep/locked/two_lock_queue.hpp>
 #include <lockstep/lockfree/bounded_queue.hpp>
+// The lock-free channel joins the channel group once it and its select (which the pub/sub
+// broker needs) are in the tree.
+#if __has_include(<lockstep/lockfree/channel.hpp>) && __has_include(<lockstep/lockfree/select.hpp>)
+#include <lockstep/lockfree/channel.hpp>
+#include <lockstep/lockfree/select.hpp>
+#define LOCKSTEP_BENCH_LOCKFREE_CHANNEL 1
+#endif
 #include <lockstep/lockfree/elimination_stack.hpp>
 #include <lockstep/lockfree/faa_queue.hpp>
 #include <lockstep/lockfree/ms_queue.hpp>
@@ -53,6 +64,7 @@
 #include <utility>
 #include <vector>
 
+#include "channel_workloads.hpp"
 #include "harness.hpp"
 #include "peers.hpp"
 #include "placement.hpp"
@@ -91,6 +103,17 @@ struct options {
   std::chrono::milliseconds queue_cap{250};
   std::vector<std::size_t> queue_threads{1, 2, 4, 8};
   std::vector<pin_policy> queue_pins{pin_policy::none, pin_policy::scatter};
+  // The channels (channel_workloads.hpp), with the same defaults as bench/go's flags, which
+  // scripts/bench passes to both. Messages per iteration are all senders' together; the
+  // unbuffered workload at 8 threads on 2 cores hands each message over through a sleeping
+  // thread, so the cap is long enough for that and stops only a stuck run.
+  std::size_t channel_ops = 1 << 15;
+  std::size_t channel_work = 1 << 17;
+  std::size_t channel_roundtrips = 1 << 12;
+  std::chrono::milliseconds channel_cap{2000};
+  std::vector<std::size_t> channel_threads{1, 2, 4, 8};
+  std::vector<std::size_t> channel_caps{1, 64, 1024};
+  std::size_t channel_pattern_cap = 64;
 };
 
 struct environment {
@@ -316,6 +339,53 @@ std::vector<queue_structure> queue_structures() {
   return out;
 }
 
+// The channel group: each family runs channel_workloads.hpp's workloads, unpinned (Go cannot
+// pin its goroutines, and the comparison with bench/go is the point of the group).
+using channel_fn = void (*)(benchmark::State&, const environment&, const channel_case&);
+
+struct channel_structure {
+  std::string name;
+  const char* family;
+  channel_fn run;
+};
+
+template <template <class> class Channel>
+void channel_bench(benchmark::State& state, const environment& env, const channel_case& c) {
+  std::uint64_t items = 0;
+  std::uint64_t capped = 0;
+  double seconds = 0;
+  for (auto _ : state) {
+    const channel_run r = run_channel<Channel>(env.topo.get(), {}, c, env.opt.channel_ops,
+                                               env.opt.channel_roundtrips, env.opt.channel_cap);
+    if (r.error) {
+      state.SkipWithError(r.error->c_str());
+      break;
+    }
+    state.SetIterationTime(r.seconds);
+    seconds += r.seconds;
+    items += r.items;
+    capped += r.capped ? 1 : 0;
+  }
+  if (state.error_occurred()) return;
+  state.SetItemsProcessed(static_cast<std::int64_t>(items));
+  state.counters["capped_runs"] = static_cast<double>(capped);
+  if (c.workload == channel_workload::pingpong && items) {
+    state.counters["roundtrip_ns"] = seconds * 1e9 / static_cast<double>(items);
+  }
+  state.SetLabel("pus=any");
+}
+
+// plot.py's channel goals name these structures and bench/go's `go`; a rename here must be
+// made there too.
+std::vector<channel_structure> channel_structures() {
+  std::vector<channel_structure> out;
+  out.push_back({"locked_channel", "locked", &channel_bench<locked::channel>});
+#ifdef LOCKSTEP_BENCH_LOCKFREE_CHANNEL
+  out.push_back({"lockfree_channel", "lockfree", &channel_bench<lockfree::channel>});
+#endif
+  return out;
+}
+
 // Two threads on two different cores hand one cache line back and forth: the physical floor
 // of any cross-core handoff, and a reading of how fast the (shared, noisy) machine is now.
 void c2c_bench(benchmark::State& state, const environment& env, std::vector<unsigned> pus) {
@@ -432,7 +502,10 @@ constexpr const char* usage =
     "               [--threads=1,2,4,8] [--pin=none,compact,scatter] [--progress_total=N]\n"
     "               [--reclaim_threads=1,2,4] [--reclaim_pin=none,scatter]\n"
     "               [--queue_ops=N] [--queue_work=N] [--queue_cap_ms=N]\n"
-    "               [--queue_threads=1,2,4,8] [--queue_pin=none,scatter]\n";
+    "               [--queue_threads=1,2,4,8] [--queue_pin=none,scatter]\n"
+    "               [--channel_ops=N] [--channel_work=N] [--channel_roundtrips=N]\n"
+    "               [--channel_cap_ms=N] [--channel_threads=1,2,4,8]\n"
+    "               [--channel_caps=1,64,1024] [--channel_pattern_cap=N]\n";
 
 // Takes lockstep's own flags out of argv; benchmark::Initialize has taken its own already.
 bool parse_options(int& argc, char** argv, options& opt) {
@@ -489,6 +562,21 @@ bool parse_options(int& argc, char** argv, options& opt) {
       set(opt.queue_threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
     } else if (auto v = value("--queue_pin")) {
       set(opt.queue_pins, parse_list<pin_policy>(*v, parse_pin_policy));
+    } else if (auto v = value("--channel_ops")) {
+      set(opt.channel_ops, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--channel_work")) {
+      set(opt.channel_work, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--channel_roundtrips")) {
+      set(opt.channel_roundtrips, parse_number<std::size_t>(*v));
+    } else if (auto v = value("--channel_cap_ms")) {
+      const auto ms = parse_number<unsigned>(*v);
+      set(opt.channel_cap, ms ? std::optional(std::chrono::milliseconds(*ms)) : std::nullopt);
+    } else if (auto v = value("--channel_threads")) {
+      set(opt.channel_threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
+    } else if (auto v = value("--channel_caps")) {
+      set(opt.channel_caps, parse_list<std::size_t>(*v, parse_number<std::size_t>));
+    } else if (auto v = value("--channel_pattern_cap")) {
+      set(opt.channel_pattern_cap, parse_number<std::size_t>(*v));
     } else {
       argv[kept++] = argv[i];
     }
@@ -545,11 +633,48 @@ void register_queues(const environment& env) {
   }
 }
 
+// bench/go/main.go's matrix registers the same cases under the same names: a change here must
+// be made there too.
+void register_channels(const environment& env) {
+  const options& o = env.opt;
+  const std::size_t transfer_iterations = std::max<std::size_t>(1, o.channel_work / o.channel_ops);
+  std::vector<std::pair<channel_case, std::size_t>> cases;
+  // Senders and receivers come in pairs; one thread alone sends and receives in turn, which
+  // only a buffered channel allows.
+  for (std::size_t c : o.channel_caps) {
+    for (std::size_t n : o.channel_threads) {
+      if (n == 1 || n % 2 == 0) {
+        cases.push_back({{channel_workload::buffered, c, n}, transfer_iterations});
+      }
+    }
+  }
+  for (std::size_t n : o.channel_threads) {
+    if (n >= 2 && n % 2 == 0) {
+      cases.push_back({{channel_workload::unbuffered, 0, n}, transfer_iterations});
+    }
+  }
+  cases.push_back({{channel_workload::pingpong, 0, 2},
+                   std::max<std::size_t>(1, o.channel_work / (2 * o.channel_roundtrips))});
+  for (channel_workload w : channel_patterns) {
+    for (std::size_t n : o.channel_threads) {
+      cases.push_back({{w, o.channel_pattern_cap, n}, transfer_iterations});
+    }
+  }
+  for (const channel_structure& st : channel_structures()) {
+    for (const auto& [c, iterations] : cases) {
+      add("channel/" + std::string(name(c.workload)) + "/" + st.name + "/cap:" +
+              std::to_string(c.capacity) + "/threads:" + std::to_string(c.threads) + "/pin:none",
+          iterations, [&env, run = st.run, c](benchmark::State& s) { run(s, env, c); });
+    }
+  }
+}
+
 void register_all(const environment& env) {
   register_matrix(env, "stack", structures, env.opt.threads, env.opt.pins);
   register_matrix(env, "reclaim", reclaim_structures(), env.opt.reclaim_threads,
                   env.opt.reclaim_pins);
   register_queues(env);
+  register_channels(env);
 
   // The first two PUs of the scatter order are on different cores whenever the machine has two.
   const std::vector<unsigned> c2c_pus = plan(env.topo.get(), pin_policy::scatter, 2);
@@ -604,6 +729,15 @@ void add_context(const environment& env) {
   benchmark::AddCustomContext("lockstep_queue_work_per_repetition",
                               std::to_string(env.opt.queue_work));
   benchmark::AddCustomContext("lockstep_queue_cap_ms", std::to_string(env.opt.queue_cap.count()));
+  benchmark::AddCustomContext("lockstep_channel_structures", families(channel_structures()));
+  benchmark::AddCustomContext("lockstep_channel_ops_per_iteration",
+                              std::to_string(env.opt.channel_ops));
+  benchmark::AddCustomContext("lockstep_channel_work_per_repetition",
+                              std::to_string(env.opt.channel_work));
+  benchmark::AddCustomContext("lockstep_channel_roundtrips",
+                              std::to_string(env.opt.channel_roundtrips));
+  benchmark::AddCustomContext("lockstep_channel_cap_ms",
+                              std::to_string(env.opt.channel_cap.count()));
   benchmark::AddCustomContext("lockstep_ops_per_thread", std::to_string(env.opt.ops));
   benchmark::AddCustomContext("lockstep_work_per_repetition", std::to_string(env.opt.work));
   benchmark::AddCustomContext("lockstep_cap_ms", std::to_string(env.opt.cap.count()));

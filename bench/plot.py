@@ -16,9 +16,12 @@ lockstep_stall.json if present, and writes:
                              bounded queues in separate rows, one column per pinning policy,
                              lockstep's and the peers' side by side
   oversubscription.png       each queue's throughput at 8 threads over its own at 2 threads
+  channels.png               the channels (channel/... benchmarks, lockstep_bench's and the Go
+                             twin's go_channels.json): messages/s vs threads, one panel per
+                             workload and capacity, lockstep's channels and Go's side by side
   summary.md                 the same numbers as tables, the seam check and the c2c round trip,
-                             the queue goals as ratios, and the oversubscription
-                             ratios
+                             the queue goals as ratios, the oversubscription ratios, and the
+                             channels over Go with the channel goals
 
 Only ratios within the run are meaningful: the machine's speed moves between runs.
 """
@@ -647,6 +650,208 @@ def queue_summary(queue, fam, context, over):
     return lines
 
 
+# The channel goals, as ratios of medians within one run, each lockstep channel over Go's:
+# (workload, capacities or None for every one, thread counts or None for every count, target,
+# what it says). Workload names are channel_workloads.hpp's; 2 threads is one sender and one
+# receiver, 4 and 8 are N/N.
+CHANNEL_GOALS = [
+    ("buffered", None, [4, 8], 3.0, "≥ 3× Go, buffered N/N"),
+    ("unbuffered", None, [2], 1.0, "≥ Go, unbuffered 1/1"),
+    ("pipeline", None, None, 1.0, "≥ Go, pipeline"),
+]
+CHANNEL_PEER = "go"
+CHANNEL_WORKLOADS = ["buffered", "unbuffered", "pingpong", "fan_in_fan_out", "pipeline",
+                     "pubsub"]
+CHANNEL_WORKERS = {"fan_in_fan_out": "cooks", "pipeline": "stages", "pubsub": "subscribers"}
+CHANNEL_STYLE = {"locked_channel": dict(color="#b22222", linestyle="--", marker="s"),
+                 "lockfree_channel": dict(color="#1f4e9c", linestyle="-", marker="o"),
+                 CHANNEL_PEER: dict(color="#2ca02c", linestyle=":", marker="^")}
+
+
+def collect_channels(samples):
+    """channel[(workload, capacity)][structure][threads] = stats of items_per_second, with the
+    median round trip in ns for pingpong."""
+    out = defaultdict(lambda: defaultdict(dict))
+    for name, runs in samples.items():
+        kind, words, keys = parse_name(name)
+        if kind != "channel" or len(words) != 2:
+            continue
+        ips = [r["items_per_second"] for r in runs if "items_per_second" in r]
+        if not ips:
+            continue
+        st = stats(ips)
+        st["capped"] = sum(r.get("capped_runs", 0) for r in runs)
+        st["iterations"] = sum(r.get("iterations", 0) for r in runs)
+        rt = [r["roundtrip_ns"] for r in runs if "roundtrip_ns" in r]
+        if rt:
+            st["roundtrip_ns"] = statistics.median(rt)
+        out[(words[0], int(keys.get("cap", 0)))][words[1]][int(keys["threads"])] = st
+    return out
+
+
+def channel_families(context, channel):
+    """lockstep_bench declares its channels, the Go twin its own; the two lists are one."""
+    structures = {s for series in channel.values() for s in series}
+    declared = ",".join(filter(None, (context.get("lockstep_channel_structures", ""),
+                                      context.get("lockstep_go_channel_structures", ""))))
+    return families({"lockstep_channel_structures": declared}, structures,
+                    "lockstep_channel_structures")
+
+
+def channel_keys(channel):
+    order = {w: i for i, w in enumerate(CHANNEL_WORKLOADS)}
+    return sorted(channel, key=lambda k: (order.get(k[0], len(order)), k[0], k[1]))
+
+
+def channel_title(key):
+    workload, cap = key
+    if workload == "pingpong":
+        return "pingpong (unbuffered, 2 threads)"
+    return f"{workload}, capacity {cap}" if cap else f"{workload}"
+
+
+def plot_channels(run_dir, channel, fam, c2c, cores, title):
+    keys = channel_keys(channel)
+    cols = min(4, len(keys))
+    rows = (len(keys) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 4.0 * rows), squeeze=False)
+    handles = {}
+    for ax, key in zip([a for row in axes for a in row], keys):
+        series = channel[key]
+        all_threads = sorted({t for v in series.values() for t in v}) or [1]
+        for s in ordered(series, fam):
+            pts = sorted(series[s].items())
+            xs = [t for t, _ in pts]
+            med = [v["median"] / 1e6 for _, v in pts]
+            lo = [(v["median"] - v["min"]) / 1e6 for _, v in pts]
+            hi = [(v["max"] - v["median"]) / 1e6 for _, v in pts]
+            handles[s] = ax.errorbar(xs, med, yerr=[lo, hi], capsize=3, linewidth=1.4,
+                                     markersize=4, **CHANNEL_STYLE.get(s, {}))
+        # A pattern's x is its workers; its own threads come on top, so the cores mark where
+        # oversubscription starts only for the transfer workloads.
+        workers = CHANNEL_WORKERS.get(key[0])
+        thread_ticks(ax, all_threads, None if workers else cores)
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.set_title(channel_title(key), fontsize=9)
+        ax.set_xlabel(workers or "threads")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.grid(True, which="minor", alpha=0.08)
+    for ax in [a for row in axes for a in row][len(keys):]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel("M messages/s (median; bars min-max)")
+    names = ordered(handles, fam)
+    fig.legend([handles[s] for s in names], [f"{s} ({fam[s]})" for s in names],
+               loc="lower center", ncol=len(names), fontsize=8, frameon=False)
+    fig.suptitle(f"channels: messages received per second (pingpong: round trips) - {title}\n"
+                 f"{c2c_line(c2c)}", fontsize=10)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    path = os.path.join(run_dir, "channels.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def channel_ratio(channel, key, structure, t):
+    a = channel.get(key, {}).get(structure, {}).get(t)
+    b = channel.get(key, {}).get(CHANNEL_PEER, {}).get(t)
+    return a["median"] / b["median"] if a and b and b["median"] else None
+
+
+def channel_summary(channel, fam, context):
+    keys = channel_keys(channel)
+    ours = [s for s in ordered({s for k in keys for s in channel[k]}, fam) if s != CHANNEL_PEER]
+    threads = sorted({t for k in keys for v in channel[k].values() for t in v})
+    has_peer = any(CHANNEL_PEER in channel[k] for k in keys)
+    lines = ["## Channels", "",
+             "`channel/<workload>/<structure>/cap:<c>/threads:<n>/pin:none`: "
+             "bench/channel_workloads.hpp's workloads on lockstep's channels, and the same "
+             "workloads with Go's channels (bench/go, GOMAXPROCS = the threads used, at most "
+             "the cores), run after lockstep_bench in the same run. *buffered*, *unbuffered*: "
+             "half the threads send, half receive (2 threads: 1/1; 4 and 8: N/N); 1 thread "
+             "sends and receives in turn. *pingpong*: two threads bounce a value over two "
+             "unbuffered channels. *fan_in_fan_out*, *pipeline*, *pubsub*: the examples/ "
+             "programs with that many cooks, stages or subscribers. Throughput is messages "
+             "received per second (pingpong: round trips); ratios are of medians over the "
+             "repetitions ("
+             f"{context.get('lockstep_channel_ops_per_iteration', '?')} messages per iteration).",
+             ""]
+    if not has_peer:
+        lines += ["The Go twin did not run (go_channels.json is missing), so there are no "
+                  "ratios to Go.", ""]
+    else:
+        lines += ["### Goals: lockstep channel / Go", "",
+                  "| goal | structure | workload | " + " | ".join(f"{t} thr" for t in threads)
+                  + " | target | met |", "|---|---|---|" + "---:|" * len(threads) + "---:|---|"]
+        for workload, caps, goal_threads, target, text in CHANNEL_GOALS:
+            for s in ours:
+                for key in keys:
+                    if key[0] != workload or (caps is not None and key[1] not in caps):
+                        continue
+                    cells, values = [], []
+                    for t in threads:
+                        r = channel_ratio(channel, key, s, t) \
+                            if goal_threads is None or t in goal_threads else None
+                        cells.append(fmt_ratio(r) if r is not None else "")
+                        if r is not None:
+                            values.append(r)
+                    if not values:
+                        met = "not measured"
+                    elif min(values) >= target:
+                        met = "yes"
+                    else:
+                        met = f"no (lowest {fmt_ratio(min(values))})"
+                    lines.append(f"| {text} | `{s}` | {channel_title(key)} | "
+                                 + " | ".join(cells) + f" | ≥ {target:g} | {met} |")
+        lines.append("")
+        lines += ["### Every workload: lockstep channel / Go, medians", "",
+                  "| workload | structure | " + " | ".join(f"{t} thr" for t in threads) + " |",
+                  "|---|---|" + "---:|" * len(threads)]
+        for key in keys:
+            for s in ours:
+                if s not in channel[key]:
+                    continue
+                cells = [channel_ratio(channel, key, s, t) for t in threads]
+                lines.append(f"| {channel_title(key)} | `{s}` | "
+                             + " | ".join(fmt_ratio(r) if r is not None else "" for r in cells)
+                             + " |")
+        lines.append("")
+
+    lines += ["### Throughput (M messages/s, median ±half the min-max spread)", "",
+              "| workload | structure | family | " + " | ".join(f"{t} thr" for t in threads)
+              + " |", "|---|---|---|" + "---:|" * len(threads)]
+    for key in keys:
+        for s in ordered(channel[key], fam):
+            cells = []
+            for t in threads:
+                v = channel[key][s].get(t)
+                if v is None:
+                    cells.append("")
+                    continue
+                spread = 50 * (v["max"] - v["min"]) / v["median"] if v["median"] else 0
+                spread_text = (f"±{spread:.0f}%" if spread <= 100 else
+                               f"[{fmt_rate(v['min'])}-{fmt_rate(v['max'])}]")
+                cells.append(f"{fmt_rate(v['median'])} {spread_text}"
+                             + (f" ({v['roundtrip_ns']:.0f} ns/round trip)"
+                                if "roundtrip_ns" in v else ""))
+            lines.append(f"| {channel_title(key)} | `{s}` | {fam.get(s, '?')} | "
+                         + " | ".join(cells) + " |")
+    lines.append("")
+
+    capped = [(k, s, t, v) for k in keys for s, pts in channel[k].items()
+              for t, v in pts.items() if v.get("capped")]
+    if capped:
+        cap_ms = context.get("lockstep_channel_cap_ms", "?")
+        lines += [f"Channel runs stopped by the {cap_ms} ms cap (the channels were closed; their "
+                  "throughput counts what was done by then):", ""]
+        for k, s, t, v in capped:
+            lines.append(f"- {channel_title(k)} / {s} / {t} threads: {v['capped']:.0f} of "
+                         f"{v['iterations']} iterations")
+        lines.append("")
+    return lines
+
+
 def load_stall(run_dir):
     path = os.path.join(run_dir, "lockstep_stall.json")
     if not os.path.exists(path):
@@ -881,6 +1086,7 @@ def main(argv):
         print(f"no benchmark JSON in {run_dir}", file=sys.stderr)
         return 1
     stack, reclaim, queue, c2c, seam = collect(samples)
+    channel = collect_channels(samples)
     structures = {s for series in stack.values() for s in series}
     fam = families(context, structures)
     style = styles(ordered(structures, fam), fam)
@@ -907,6 +1113,10 @@ def main(argv):
         if over:
             images.append(plot_oversubscription(run_dir, over, queue_fam, title))
         sections += queue_summary(queue, queue_fam, context, over)
+    if channel:
+        channel_fam = channel_families(context, channel)
+        images.append(plot_channels(run_dir, channel, channel_fam, c2c, cores, title))
+        sections += channel_summary(channel, channel_fam, context)
     stall_errors = 0
     if stall is not None:
         images.append(plot_stall(run_dir, stall, title))

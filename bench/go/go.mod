@@ -1,0 +1,3 @@
+module lockstep/bench/go
+
+go 1.19
