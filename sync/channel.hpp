@@ -20,7 +20,13 @@
 //   for (T v : ch)         receives until the channel is closed and drained
 //
 // try_send on a closed channel reports `closed` rather than throwing: it is the probe a caller
-// uses to find out, while send is the operation Go makes a panic.
+// uses to find out, while send is the operation Go makes a panic. send_for throws like send.
+//
+// A try that races another operation may give up: try_send may answer full, and try_recv empty,
+// when a concurrent call changed the answer while it ran (lockfree::channel's do, when a racing
+// receiver poisons the cell a try took; each channel's header says when). A try that runs alone
+// answers exactly. On an unbuffered channel a try_send completes only with a receiver already
+// parked in recv, and a try_recv only with a sender parked in send: two tries never meet.
 #pragma once
 
 #include <chrono>

@@ -10,8 +10,9 @@
 // may find no receiver); the ones here are deterministic, and each admits exactly one answer.
 // It also describes itself, its operations and its results, for the counterexamples.
 //
-// To add an abstract type (issue #5's channel): an operation and a result type, a state class
-// that models lin::specification, and, for the random driver (scenario.hpp), a workload.
+// To add an abstract type: an operation and a result type, a state class that models
+// lin::specification, and, for the random driver (scenario.hpp), a workload — as the channel's
+// in channel_spec.hpp.
 //
 // The containers (queues and stacks) share one vocabulary:
 //   push(v)      -> ok                    an unbounded queue's or a stack's push
