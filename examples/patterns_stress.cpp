@@ -8,7 +8,7 @@
 #include <lockstep/examples/pubsub_broker.hpp>
 #include <lockstep/locked/wait_group.hpp>
 
-#include "channel_families.hpp"
+#include <lockstep/verify/unit/channel_types.hpp>
 
 #include <gtest/gtest.h>
 
@@ -21,7 +21,7 @@
 namespace {
 
 using namespace lockstep;
-using examples::channel_families;
+using verify::select_families;
 
 // At least 2x the cores: oversubscribed (4x on the reference machine).
 const std::size_t threads = std::max<std::size_t>(8, 2 * std::thread::hardware_concurrency());
@@ -32,7 +32,7 @@ constexpr std::uint64_t sum_to(std::uint64_t n) { return n * (n + 1) / 2; }
 
 template <class Family>
 class patterns_stress : public ::testing::Test {};
-TYPED_TEST_SUITE(patterns_stress, channel_families);
+TYPED_TEST_SUITE(patterns_stress, select_families, verify::channel_family_names);
 
 TYPED_TEST(patterns_stress, fan_in_fan_out_with_more_cooks_than_cores) {
   for (std::size_t capacity : capacities) {

@@ -7,7 +7,7 @@
 #include <lockstep/examples/pubsub_broker.hpp>
 #include <lockstep/sync/channel.hpp>
 
-#include "channel_families.hpp"
+#include <lockstep/verify/unit/channel_types.hpp>
 
 #include <gtest/gtest.h>
 
@@ -20,11 +20,11 @@
 namespace {
 
 using namespace lockstep;
-using examples::channel_families;
+using verify::select_families;
 
 template <class Family>
 class patterns : public ::testing::Test {};
-TYPED_TEST_SUITE(patterns, channel_families);
+TYPED_TEST_SUITE(patterns, select_families, verify::channel_family_names);
 
 constexpr std::size_t capacities[] = {0, 1, 64};
 

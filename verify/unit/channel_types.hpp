@@ -1,11 +1,15 @@
-// The channels every channel suite runs against: the locked twin and, where it is built, the
-// lock-free channel. One set of semantics (sync/channel.hpp), so one list.
+// The channels every channel suite runs against: the locked twin and the lock-free channel. One
+// set of semantics (sync/channel.hpp), so one list; select_families are the channels whose
+// family has a select.
 #pragma once
 
 #include <string>
+#include <type_traits>
 
 #include <lockstep/locked/channel.hpp>
 #include <lockstep/locked/select.hpp>
+#include <lockstep/lockfree/channel.hpp>
+#include <lockstep/lockfree/select.hpp>
 
 #include <gtest/gtest.h>
 
@@ -17,12 +21,17 @@ struct channel_family {
   using type = Channel<T>;
 };
 
-using channel_families = ::testing::Types<channel_family<locked::channel>>;
+using locked_channels = channel_family<locked::channel>;
+using lockfree_channels = channel_family<lockfree::channel>;
+
+using channel_families = ::testing::Types<locked_channels, lockfree_channels>;
+using select_families = ::testing::Types<locked_channels, lockfree_channels>;
 
 struct channel_family_names {
   template <class Family>
   static std::string GetName(int) {
-    if constexpr (std::is_same_v<Family, channel_family<locked::channel>>) return "locked_channel";
+    if constexpr (std::is_same_v<Family, locked_channels>) return "locked_channel";
+    if constexpr (std::is_same_v<Family, lockfree_channels>) return "lockfree_channel";
     return "?";
   }
 };
