@@ -186,6 +186,11 @@ class ms_queue {
       link t = guard.get();
       node* last = domain_type::pointer(t);
       link next = last->next.load(sync::acquire);
+      // The paper's E7: `next` counts only if `last` was still the tail when it was read. With
+      // the type-stable pools `last` may meanwhile have been dequeued, recycled and be waiting,
+      // unlinked, as another enqueuer's new node; linking after it would return before the
+      // value is in the queue, and the value would then come out behind later pushes.
+      if (tail_.load(sync::acquire) != t) continue;
       if (domain_type::pointer(next) != nullptr) {
         // tail lags behind the last node: help the enqueuer that linked it, then retry.
         tail_.compare_exchange_weak(t, domain_type::successor(t, domain_type::pointer(next)),
