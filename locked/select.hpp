@@ -38,6 +38,7 @@
 #include <utility>
 
 #include <lockstep/locked/channel.hpp>
+#include <lockstep/sync/select_support.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::locked {
@@ -74,11 +75,7 @@ class select_over {
 
   // blocking: park when no case is ready (select, select_for) or not (try_select).
   std::optional<std::size_t> run(bool blocking, std::optional<clock::time_point> deadline) {
-    std::array<std::size_t, size> order;
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    for (std::size_t i = size - 1; i > 0; --i) {
-      std::swap(order[i], order[sync::random_below(static_cast<std::uint32_t>(i + 1))]);
-    }
+    const std::array<std::size_t, size> order = sync::random_case_order<size>();
 
     locks all(locks_in_address_order());
     for (std::size_t i : order) {
@@ -210,18 +207,7 @@ class select_over {
 
   template <class F>
   decltype(auto) visit(std::size_t i, F&& f) {
-    return visit_at(i, std::forward<F>(f), std::make_index_sequence<size>());
-  }
-  template <class F, std::size_t... I>
-  decltype(auto) visit_at(std::size_t i, F&& f, std::index_sequence<I...>) {
-    using result = decltype(f(std::get<0>(slots_)));
-    if constexpr (std::is_void_v<result>) {
-      ((i == I ? f(std::get<I>(slots_)) : void()), ...);
-    } else {
-      result r{};
-      ((i == I ? (r = f(std::get<I>(slots_)), void()) : void()), ...);
-      return r;
-    }
+    return sync::visit_case(slots_, i, std::forward<F>(f));
   }
 
   std::tuple<slot<Cases>...> slots_;

@@ -71,6 +71,7 @@
 #include <utility>
 
 #include <lockstep/lockfree/channel.hpp>
+#include <lockstep/sync/select_support.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::lockfree {
@@ -123,12 +124,8 @@ class select_over {
   static constexpr std::size_t size = sizeof...(Cases);
 
   // Each slot is built in place: a send slot points into itself (at its copy of an lvalue).
-  explicit select_over(const Cases&... cases) : slots_(cases...) {
-    std::iota(order_.begin(), order_.end(), std::size_t{0});
-    for (std::size_t i = size - 1; i > 0; --i) {
-      std::swap(order_[i], order_[sync::random_below(static_cast<std::uint32_t>(i + 1))]);
-    }
-  }
+  explicit select_over(const Cases&... cases)
+      : slots_(cases...), order_(sync::random_case_order<size>()) {}
 
   // try_select: each case polled once, in the random order.
   std::optional<std::size_t> poll() {
@@ -321,18 +318,7 @@ class select_over {
 
   template <class F>
   decltype(auto) visit(std::size_t i, F&& f) {
-    return visit_at(i, std::forward<F>(f), std::make_index_sequence<size>());
-  }
-  template <class F, std::size_t... I>
-  decltype(auto) visit_at(std::size_t i, F&& f, std::index_sequence<I...>) {
-    using result = decltype(f(std::get<0>(slots_)));
-    if constexpr (std::is_void_v<result>) {
-      ((i == I ? f(std::get<I>(slots_)) : void()), ...);
-    } else {
-      result r{};
-      ((i == I ? (r = f(std::get<I>(slots_)), void()) : void()), ...);
-      return r;
-    }
+    return sync::visit_case(slots_, i, std::forward<F>(f));
   }
 
   std::tuple<slot<Cases>...> slots_;

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "counted.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -61,17 +63,7 @@ inline constexpr bool lockstep::lockfree::detail::section_reclaimer<counting_epo
 
 namespace {
 
-// Counts live instances, so that values left in a channel are seen to be destroyed.
-struct counted {
-  static inline int live = 0;
-  int value;
-  explicit counted(int v) : value(v) { ++live; }
-  counted(const counted& other) : value(other.value) { ++live; }
-  counted(counted&& other) noexcept : value(other.value) { ++live; }
-  counted& operator=(const counted&) = default;
-  counted& operator=(counted&&) noexcept = default;
-  ~counted() { --live; }
-};
+using lockstep::verify::counted;
 
 // Waits (briefly spinning, then sleeping) until `done` holds or a second passes.
 template <class Predicate>

@@ -1,0 +1,45 @@
+// What both families' select (locked/select.hpp, lockfree/select.hpp) need besides the cases
+// of channel.hpp: the order in which to poll them, and a call on the case at a runtime index of
+// the tuple that holds them.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "random.hpp"
+
+namespace lockstep::sync {
+
+// The indices 0..N-1 in a uniformly random order (Fisher-Yates over sync::random_below): polling
+// ready cases in it picks each with equal probability, Go's fairness.
+template <std::size_t N>
+std::array<std::size_t, N> random_case_order() {
+  std::array<std::size_t, N> order;
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  for (std::size_t i = N - 1; i > 0; --i) {
+    std::swap(order[i], order[random_below(static_cast<std::uint32_t>(i + 1))]);
+  }
+  return order;
+}
+
+// f(std::get<i>(cases)) for a runtime i; f returns the same type for every element.
+template <class Tuple, class F>
+decltype(auto) visit_case(Tuple& cases, std::size_t i, F&& f) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) -> decltype(auto) {
+    using result = decltype(f(std::get<0>(cases)));
+    if constexpr (std::is_void_v<result>) {
+      ((i == I ? f(std::get<I>(cases)) : void()), ...);
+    } else {
+      result r{};
+      ((i == I ? (r = f(std::get<I>(cases)), void()) : void()), ...);
+      return r;
+    }
+  }(std::make_index_sequence<std::tuple_size_v<Tuple>>());
+}
+
+}  // namespace lockstep::sync
