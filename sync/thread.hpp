@@ -75,4 +75,44 @@ class backoff {
   std::uint32_t cap_;
 };
 
+// The wait before a thread parks: `spins` pause instructions, then `yields` sched_yields, each
+// step followed by the caller's look at what it waits for; pause() is false once the budget is
+// spent and the caller should park. The yield phase is what makes parking rare on a busy
+// machine: waking a parked thread costs a futex system call and a scheduler round trip (tens of
+// microseconds on a virtual machine, whose idle vCPU the host has to wake as well), while the
+// counterpart a thread waits for is usually one time slice away; and unlike spinning, a yield
+// gives that counterpart the core when threads outnumber cores. crossbeam's Backoff::snooze is
+// the same idea with a smaller budget; its two phases are these.
+//
+// Under Relacy the budget is empty: the caller goes straight to parking, the part that must be
+// proved free of lost wake-ups, and parking re-checks the word first, which covers a wait that
+// would have ended while spinning. Even one step would hide it: Relacy's yield lets the other
+// threads run first, so in a small scenario the thread waited for always finished during that
+// one step, and the parking path was never reached (a futex_lock whose unlock woke nobody
+// passed a full search).
+class spin_then_yield {
+ public:
+  constexpr spin_then_yield([[maybe_unused]] std::uint32_t spins,
+                            [[maybe_unused]] std::uint32_t yields) noexcept
+#ifdef LOCKSTEP_RELACY
+      : left_(0), yields_from_(0) {}
+#else
+      : left_(spins + yields), yields_from_(yields) {}
+#endif
+
+  bool pause(location loc = {}) {
+    if (left_ == 0) return false;
+    if (left_-- > yields_from_) {
+      cpu_relax(loc);
+    } else {
+      yield(loc);
+    }
+    return true;
+  }
+
+ private:
+  std::uint32_t left_;         // steps still allowed
+  std::uint32_t yields_from_;  // once no more than this many are left, they are yields
+};
+
 }  // namespace lockstep::sync
