@@ -1,5 +1,6 @@
 // The locks with real threads: mutual exclusion under oversubscription, try_lock semantics,
 // std::scoped_lock over several locks, and mcs_lock's guard and per-thread node pool.
+#include <lockstep/locked/futex_lock.hpp>
 #include <lockstep/locked/mcs_lock.hpp>
 #include <lockstep/locked/std_mutex.hpp>
 #include <lockstep/locked/tatas_lock.hpp>
@@ -40,7 +41,8 @@ template <class Lock>
 class Locks : public ::testing::Test {};
 
 using all_locks =
-    ::testing::Types<locked::std_mutex, locked::tatas_lock, locked::ticket_lock, locked::mcs_lock>;
+    ::testing::Types<locked::std_mutex, locked::tatas_lock, locked::ticket_lock, locked::mcs_lock,
+                     locked::futex_lock>;
 TYPED_TEST_SUITE(Locks, all_locks);
 
 // A non-atomic read-modify-write of several words: lost updates or a torn pair would show a
