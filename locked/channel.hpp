@@ -29,16 +29,20 @@
 // `cancelled`; if a claim won that race it waits for `done` instead, so a value is never half
 // delivered.
 //
-// Parking without lost wake-ups: the owner spins briefly, then sets the `parked` bit with a CAS
+// Parking without lost wake-ups: the owner spins and yields for a while (sync::before_parking:
+// a woken thread takes tens of microseconds to run again, far longer than a busy counterpart
+// takes to arrive), then sets the `parked` bit with a CAS
 // (so it can never overwrite a `done` it has not seen) and sleeps on the word until it changes
 // (sync::parking_word: the futex compares and sleeps atomically). The claimer's exchange returns
 // the word as it was: it wakes the owner only if the `parked` bit was set, which saves a system
-// call whenever the owner was still spinning. The wake-up happens under the channel's lock, and
+// call whenever the owner had not gone to sleep. The wake-up happens under the channel's lock, and
 // an owner that parked passes through that lock before its record (and parker) go out of scope,
 // so the notify never touches a dead stack frame.
 //
-// Progress: blocking, as the design intends: every operation takes the channel's mutex
-// (std::mutex natively), and send/recv park while they cannot complete. try_send/try_recv never
+// Progress: blocking, as the design intends: every operation takes the channel's lock
+// (futex_lock: Go's runtime lock is likewise its own, spinning before it sleeps; std::mutex
+// sleeps almost at once, which on a contended channel put a thread to sleep on most
+// messages), and send/recv park while they cannot complete. try_send/try_recv never
 // park. Linearization points: inside the critical section that completes the operation — for a
 // hand-off to a parked waiter, the critical section of the thread that completes it.
 //
@@ -57,6 +61,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <lockstep/locked/futex_lock.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::locked {
@@ -90,9 +95,8 @@ class parker {
   // The owner: blocks until a waker completed the operation. True if it parked (and must then
   // pass through the waker's lock before this parker goes out of scope).
   bool await(sync::location loc = {}) {
-    for (int i = 0; i < spin_limit; ++i) {
+    for (sync::spin_then_yield patience = sync::before_parking(); patience.pause(loc);) {
       if (state_.load(sync::acquire, loc) == done) return false;
-      sync::cpu_relax(loc);
     }
     return sleep_until_done(loc);
   }
@@ -131,15 +135,6 @@ class parker {
   static constexpr std::uint32_t done = 2;
   static constexpr std::uint32_t cancelled = 3;
   static constexpr std::uint32_t parked = 4;  // a bit: the owner is, or may be, asleep
-
-  // Spinning first costs a few hundred nanoseconds and saves two system calls when the
-  // counterpart arrives soon (the common case in a busy pipeline). Under the model checker
-  // spinning only adds schedules; parking is what must be proved correct.
-#ifdef LOCKSTEP_RELACY
-  static constexpr int spin_limit = 0;
-#else
-  static constexpr int spin_limit = 256;
-#endif
 
   // Sets the parked bit over the state the owner last saw, and only over it: a CAS, so that a
   // `done` stored since (whose claimer saw no parked bit and will not wake anyone) is never
@@ -378,7 +373,7 @@ class channel {
     return sync::channel_status::empty;
   }
 
-  sync::channel_status block_sending(T& value, std::unique_lock<sync::mutex>& hold,
+  sync::channel_status block_sending(T& value, std::unique_lock<futex_lock>& hold,
                                      std::optional<clock::time_point> deadline) {
     detail::parker parker;
     waiter self{&parker, 0, &value};
@@ -390,7 +385,7 @@ class channel {
     return sync::channel_status::ok;
   }
 
-  sync::channel_status block_receiving(std::optional<T>& into, std::unique_lock<sync::mutex>& hold,
+  sync::channel_status block_receiving(std::optional<T>& into, std::unique_lock<futex_lock>& hold,
                                        std::optional<clock::time_point> deadline) {
     detail::parker parker;
     waiter self{&parker, 0, nullptr, &into};
@@ -400,7 +395,7 @@ class channel {
 
   // Queues the record, releases the lock and waits. False if the deadline passed first (the
   // record is then out of the queue and nothing was transferred).
-  bool park(waiter& self, waiter_queue& queue, std::unique_lock<sync::mutex>& hold,
+  bool park(waiter& self, waiter_queue& queue, std::unique_lock<futex_lock>& hold,
             std::optional<clock::time_point> deadline) {
     queue.push(&self);
     hold.unlock();
@@ -418,7 +413,7 @@ class channel {
   }
 
   const std::size_t capacity_;
-  mutable sync::mutex lock_;
+  mutable futex_lock lock_;
   sync::plain<state> state_;
 };
 

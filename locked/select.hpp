@@ -112,7 +112,7 @@ class select_over {
 
     explicit slot(const sync::recv_case<C>& c) : ch(c.channel), into(c.into) {}
 
-    sync::mutex& lock() { return ch.lock_; }
+    futex_lock& lock() { return ch.lock_; }
     bool try_fire() {
       const sync::channel_status s = ch.take(into);
       if (s == sync::channel_status::closed) into.reset();
@@ -148,7 +148,7 @@ class select_over {
       return std::nullopt;
     }
 
-    sync::mutex& lock() { return ch.lock_; }
+    futex_lock& lock() { return ch.lock_; }
     // offer throws channel_closed on a closed channel; the locks are released by `locks`.
     bool try_fire() { return ch.offer(*source) == sync::channel_status::ok; }
     void enqueue(detail::parker& p, std::size_t index) {
@@ -173,7 +173,7 @@ class select_over {
   // case throws.
   class locks {
    public:
-    explicit locks(const std::array<sync::mutex*, size>& ordered) : ordered_(ordered) { lock(); }
+    explicit locks(const std::array<futex_lock*, size>& ordered) : ordered_(ordered) { lock(); }
     ~locks() {
       if (held_) unlock();
     }
@@ -194,14 +194,14 @@ class select_over {
     }
 
    private:
-    std::array<sync::mutex*, size> ordered_;
+    std::array<futex_lock*, size> ordered_;
     bool held_ = false;
   };
 
-  std::array<sync::mutex*, size> locks_in_address_order() {
-    std::array<sync::mutex*, size> ordered{};
+  std::array<futex_lock*, size> locks_in_address_order() {
+    std::array<futex_lock*, size> ordered{};
     for (std::size_t i = 0; i < size; ++i) visit(i, [&](auto& s) { ordered[i] = &s.lock(); });
-    std::sort(ordered.begin(), ordered.end(), std::less<sync::mutex*>());
+    std::sort(ordered.begin(), ordered.end(), std::less<futex_lock*>());
     return ordered;
   }
 

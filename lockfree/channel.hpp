@@ -25,12 +25,14 @@
 // per counter (section 3.2, findSegment).
 //
 // Waiters. A suspended coroutine becomes a parked thread, and the cell itself is the waiter
-// record: the parked thread spins briefly on the cell's state word, then waits on it
-// (sync::atomic::wait, a futex), and the thread that resumes it changes the state with a CAS
-// and notifies. The value waits in the cell (never on the waiter's stack), so a resumer reads or
-// writes it without touching the parked thread's memory, and a waiter record costs nothing.
-// sync/ has no timed futex wait, so a timed waiter (send_for, recv_for) sleeps in slices of up
-// to a millisecond between looks at its cell instead of parking on it.
+// record: the parked thread spins and yields on the cell's state word for a while, then waits
+// on it (sync::atomic::wait, a futex), and the thread that resumes it changes the state with a
+// CAS and notifies. The value waits in the cell (never on the waiter's stack), so a resumer
+// reads or writes it without touching the parked thread's memory, and a waiter record costs
+// nothing. A timed waiter (send_for, recv_for) sleeps in slices of up to a millisecond between
+// looks at its cell instead: the word is a sync::atomic, whose notify makes no system call when
+// libstdc++ knows of no waiter, so a sleeper on a raw timed futex (sync::parking_word) would
+// never be woken by it.
 //
 // Cancellation (section 5). A timed operation whose time runs out, and a try_send/try_recv that
 // would have to wait, withdraw from their cell with a CAS to interrupted_send or
@@ -902,14 +904,14 @@ class channel {
   }
 
   // Waits until the cell's state is no longer `parked`, and returns it; with a deadline, returns
-  // `parked` once the deadline has passed. Spins first: a hand-over usually comes within
-  // microseconds, and a futex wait and wake cost a system call each.
+  // `parked` once the deadline has passed. Spins and yields first (sync::before_parking): a
+  // hand-over usually comes within microseconds, while a futex wait and wake cost a system call
+  // each and the woken thread tens of microseconds before it runs.
   static std::uint32_t park(cell& c, std::uint32_t parked, waiting how,
                             clock::time_point deadline) {
-    for (unsigned i = 0; i < spins; ++i) {
+    for (sync::spin_then_yield patience = sync::before_parking(); patience.pause();) {
       const std::uint32_t now = c.status.load(sync::acquire);
       if (now != parked) return now;
-      sync::cpu_relax();
     }
     if (how == waiting::forever) {
       for (;;) {
@@ -1022,14 +1024,6 @@ class channel {
     into.emplace(std::move(*held));
     held.reset();
   }
-
-#ifdef LOCKSTEP_RELACY
-  // Each spin is a scheduling point of the model: one keeps the spinning path explored without
-  // multiplying the search.
-  static constexpr unsigned spins = 1;
-#else
-  static constexpr unsigned spins = 128;
-#endif
 
   const std::size_t capacity_;
   domain_type domain_;

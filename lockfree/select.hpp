@@ -183,6 +183,10 @@ class select_over {
           timed_out = true;
         }
       } else {
+        // As a channel operation waits before it parks (sync::before_parking).
+        sync::spin_then_yield patience = sync::before_parking();
+        while (select->state.load(sync::acquire) == selection::waiting && patience.pause()) {
+        }
         select->state.wait(selection::waiting, sync::acquire);
       }
       if (!timed_out) {
