@@ -162,10 +162,16 @@ class ms_queue {
  private:
   // A node from the reclaimer with `owners` set and a null next. A recycled node's next is
   // replaced through successor(), which bumps a pool's tag: an enqueuer that read the null next
-  // of the node's previous life must fail its CAS.
+  // of the node's previous life must fail its CAS. The store is a release for an enqueuer that
+  // still holds the node as the tail it read and reads this null next (E7 in enqueue): its
+  // acquire load then synchronises with the recycler, whose node came from the pool after tail
+  // had moved past it, so the enqueuer's re-read of tail cannot return the stale value. With a
+  // relaxed store Relacy found the re-read stale and the push linked behind a node outside the
+  // queue (verify/mutation/ms_queue_no_tail_revalidation.cpp's scenario, bound 2, iteration
+  // 59 M); x86 orders every store this way, weaker hardware does not.
   node* fresh_node(unsigned owners) {
     node* n = domain_.allocate();
-    n->next.store(domain_type::successor(n->next.load(sync::relaxed), nullptr), sync::relaxed);
+    n->next.store(domain_type::successor(n->next.load(sync::relaxed), nullptr), sync::release);
     n->owners.store(owners, sync::relaxed);
     return n;
   }

@@ -220,4 +220,24 @@ struct laps : rl::test_suite<laps<Queue, Values>, 2> {
   void after() { RL_ASSERT(!q.try_pop()); }
 };
 
+// Thread 0 pushes twice; thread 1 pushes, pops and pushes again. The pop frees the initial
+// dummy that thread 0 may still hold as the tail it read, and with a recycling reclaimer the
+// second push reuses it: the scenario of an enqueuer meeting its tail in a later life.
+template <class Queue>
+struct recycled_tail : rl::test_suite<recycled_tail<Queue>, 2> {
+  Queue q;
+  queue_ledger<2, 2> ledger;
+
+  void thread(unsigned t) {
+    push(t, 0);
+    if (t == 1) ledger.pop(t, q.try_pop());
+    push(t, 1);
+  }
+  void push(unsigned t, unsigned seq) {
+    q.push(queue_value(t, seq));
+    ledger.push(t, seq, true);
+  }
+  void after() { ledger.check(q); }
+};
+
 }  // namespace lockstep::verify
