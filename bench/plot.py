@@ -211,15 +211,23 @@ def plot_throughput(run_dir, stack, fam, style, c2c, cores, title):
             ax.grid(True, which="minor", alpha=0.08)
         axes[0][0].set_ylabel("throughput, M items/s (median; bars min-max; log)")
         names = ordered(handles, fam)
-        fig.legend([handles[s] for s in names], [f"{s} ({fam[s]})" for s in names],
-                   loc="lower center", ncol=min(len(names), 5), fontsize=8, frameon=False)
-        fig.suptitle(f"stack / {workload} - {title}\n{c2c_line(c2c)}", fontsize=10)
-        fig.tight_layout(rect=(0, 0.1, 1, 1))
-        path = os.path.join(run_dir, f"throughput_{workload}.png")
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        written.append(path)
+        written.append(save_with_legend(
+            fig, run_dir, f"throughput_{workload}.png",
+            f"stack / {workload} - {title}\n{c2c_line(c2c)}", [handles[s] for s in names],
+            [f"{s} ({fam[s]})" for s in names], min(len(names), 5), 0.1))
     return written
+
+
+def save_with_legend(fig, run_dir, name, title, handles, labels, ncol, bottom):
+    """Writes run_dir/name: the figure with one legend along the bottom (`bottom` of the height
+    kept for it) and its title; returns the path."""
+    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, bottom, 1, 1))
+    path = os.path.join(run_dir, name)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
 
 
 def ratios(series, baseline):
@@ -260,15 +268,11 @@ def plot_ratio(run_dir, stack, fam, style, baseline, c2c, cores, title):
             ax.grid(True, which="minor", alpha=0.08)
         axes[row][0].set_ylabel(f"median throughput / {baseline}")
     names = ordered(handles, fam)
-    fig.legend([handles[s] for s in names], [f"{s} ({fam[s]})" for s in names],
-               loc="lower center", ncol=min(len(names), 5), fontsize=8, frameon=False)
-    fig.suptitle(f"ratio to {baseline} (above 1 = faster), same run - {title}\n{c2c_line(c2c)}",
-                 fontsize=10)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
-    path = os.path.join(run_dir, "ratio.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_with_legend(
+        fig, run_dir, "ratio.png",
+        f"ratio to {baseline} (above 1 = faster), same run - {title}\n{c2c_line(c2c)}",
+        [handles[s] for s in names], [f"{s} ({fam[s]})" for s in names], min(len(names), 5),
+        0.07)
 
 
 # One colour per reclamation policy across reclamation.png and stall.png; xenium's queue takes
@@ -334,15 +338,12 @@ def plot_reclamation(run_dir, reclaim, fam, baseline, c2c, cores, title):
             ax.grid(True, which="minor", alpha=0.08)
         axes[row][0].set_ylabel(f"median throughput / {baseline}")
     names = [s for s in fam if s in handles]
-    fig.legend([handles[s] for s in names], [reclaim_label(s, fam) for s in names],
-               loc="lower center", ncol=min(len(names), 4), fontsize=8, frameon=False)
-    fig.suptitle(f"reclamation: ratio to {baseline} (below 1 = the policy costs), same run - "
-                 f"{title}\n{c2c_line(c2c)}", fontsize=10)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
-    path = os.path.join(run_dir, "reclamation.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_with_legend(
+        fig, run_dir, "reclamation.png",
+        f"reclamation: ratio to {baseline} (below 1 = the policy costs), same run - "
+        f"{title}\n{c2c_line(c2c)}",
+        [handles[s] for s in names], [reclaim_label(s, fam) for s in names],
+        min(len(names), 4), 0.08)
 
 
 def reclamation_summary(reclaim, fam, baseline, context):
@@ -742,15 +743,11 @@ def plot_channels(run_dir, channel, fam, c2c, cores, title):
     for row in axes:
         row[0].set_ylabel("M messages/s (median; bars min-max)")
     names = ordered(handles, fam)
-    fig.legend([handles[s] for s in names], [f"{s} ({fam[s]})" for s in names],
-               loc="lower center", ncol=len(names), fontsize=8, frameon=False)
-    fig.suptitle(f"channels: messages received per second (pingpong: round trips) - {title}\n"
-                 f"{c2c_line(c2c)}", fontsize=10)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    path = os.path.join(run_dir, "channels.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_with_legend(
+        fig, run_dir, "channels.png",
+        f"channels: messages received per second (pingpong: round trips) - {title}\n"
+        f"{c2c_line(c2c)}",
+        [handles[s] for s in names], [f"{s} ({fam[s]})" for s in names], len(names), 0.05)
 
 
 def channel_ratio(channel, key, structure, t):
@@ -914,16 +911,12 @@ def plot_stall(run_dir, stall, title):
             ax.grid(True, which="major", alpha=0.3)
     axes[0][0].set_ylabel("unreclaimed nodes (symlog)")
     axes[1][0].set_ylabel("resident set, MB (log; each run its own process)")
-    fig.legend([handles[p] for p in policies if p in handles],
-               [p for p in policies if p in handles], loc="lower center",
-               ncol=len(handles) or 1, fontsize=8, frameon=False)
-    fig.suptitle(f"treiber_stack, {ctx['workers']} workers doing push/pop pairs on a stack of "
-                 f"{ctx['prefill']} - {title}", fontsize=10)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    path = os.path.join(run_dir, "stall.png")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_with_legend(
+        fig, run_dir, "stall.png",
+        f"treiber_stack, {ctx['workers']} workers doing push/pop pairs on a stack of "
+        f"{ctx['prefill']} - {title}",
+        [handles[p] for p in policies if p in handles], [p for p in policies if p in handles],
+        len(handles) or 1, 0.04)
 
 
 def stall_summary(stall):
