@@ -31,18 +31,18 @@
 //
 // Parking without lost wake-ups: the owner spins and yields for a while (sync::before_parking:
 // a woken thread takes tens of microseconds to run again, far longer than a busy counterpart
-// takes to arrive), then sets the `parked` bit with a CAS
-// (so it can never overwrite a `done` it has not seen) and sleeps on the word until it changes
-// (sync::parking_word: the futex compares and sleeps atomically). The claimer's exchange returns
-// the word as it was: it wakes the owner only if the `parked` bit was set, which saves a system
-// call whenever the owner had not gone to sleep. The wake-up happens under the channel's lock, and
-// an owner that parked passes through that lock before its record (and parker) go out of scope,
-// so the notify never touches a dead stack frame.
+// takes to arrive), then sets the `parked` bit with a CAS (so it can never overwrite a `done`
+// it has not seen) and sleeps on the word until it changes (sync::parking_word: the futex
+// compares and sleeps atomically). The claimer's exchange returns the word as it was: it wakes
+// the owner only if the `parked` bit was set, which saves a system call whenever the owner had
+// not gone to sleep. The wake-up happens under the channel's lock, and an owner that parked
+// passes through that lock before its record (and parker) go out of scope, so the notify never
+// touches a dead stack frame.
 //
 // Progress: blocking, as the design intends: every operation takes the channel's lock
 // (futex_lock: Go's runtime lock is likewise its own, spinning before it sleeps; std::mutex
-// sleeps almost at once, which on a contended channel put a thread to sleep on most
-// messages), and send/recv park while they cannot complete. try_send/try_recv never
+// sleeps almost at once, and each sleep costs a wake-up of tens of microseconds), and
+// send/recv park while they cannot complete. try_send/try_recv never
 // park. Linearization points: inside the critical section that completes the operation — for a
 // hand-off to a parked waiter, the critical section of the thread that completes it.
 //

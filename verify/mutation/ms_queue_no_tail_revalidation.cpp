@@ -5,10 +5,10 @@
 // - if (tail_.load(sync::acquire) != t) continue;
 // + if (false && tail_.load(sync::acquire) != t) continue;
 //
-// The schedule (verify::recycled_tail; two threads, two preemptions): thread 0, pushing a1, reads tail = D (the
-// initial dummy) and is preempted. Thread 1 pushes b, pops it — head moves past D, which goes
-// back to the pool — and starts pushing c: the pool hands it D again, next reset to null, not
-// yet linked; it is preempted there. Thread 0 reads D's next, null, and links a1 behind D, a
+// A schedule that shows it (verify::recycled_tail; two threads, two preemptions): thread 0,
+// pushing a1, reads tail = D (the initial dummy) and is preempted. Thread 1 pushes b, pops it —
+// head moves past D, which goes back to the pool — and starts pushing c: the pool hands it D
+// again, next reset to null, not yet linked; it is preempted there. Thread 0 reads D's next, null, and links a1 behind D, a
 // node outside the queue; its swing of tail fails, and push(a1) returns. It pushes a2, which is
 // linked behind b at once. Thread 1 then links D (c, and a1 behind it) after a2: the queue
 // holds a2, c, a1 — thread 0's values come out in the wrong order, which the ledger's FIFO
