@@ -5,7 +5,8 @@
 // link fails. Two widths (hazard/tagged_ptr.hpp), the pool's free list using the same one:
 //   tagged_pool       16-bit tag packed with the address, single-width CAS; fooled if exactly
 //                     2^16 updates of one link happen between a thread's load and its CAS
-//   wide_tagged_pool  pointer + 64-bit counter, lock-free double-width CAS (cmpxchg16b)
+//   wide_tagged_pool  pointer + 64-bit counter, lock-free double-width CAS (cmpxchg16b on
+//                     x86-64, ldaxp/stlxp or casp on AArch64)
 //
 // A policy of the reclaimer concept (hazard/reclaimer.hpp).
 #pragma once

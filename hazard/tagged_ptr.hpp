@@ -12,8 +12,8 @@
 // thread's load and its CAS. That bound is the price of single-width CAS.
 //
 // tagged_ptr128: the whole pointer and a 64-bit counter, 16 bytes aligned to 16, updated with a
-// double-width CAS (cmpxchg16b; sync::atomic selects sync/double_width_atomic.hpp for it, so it
-// is lock-free, never libatomic's lock). Fooling it takes 2^64 updates between a load and a
+// double-width CAS (cmpxchg16b on x86-64, ldaxp/stlxp or casp on AArch64; sync::atomic selects
+// sync/double_width_atomic.hpp for it, so it is lock-free, never libatomic's lock). Fooling it takes 2^64 updates between a load and a
 // CAS — centuries at a billion updates a second — and since the pointer keeps all 64 bits,
 // there is no address width to check.
 #pragma once
@@ -68,9 +68,9 @@ class tagged_ptr {
   std::uint64_t bits_ = 0;
 };
 
-// 16-byte alignment is what cmpxchg16b requires of its operand (it faults otherwise). The two
-// members leave no padding, so comparing the bytes, as the hardware CAS does, is comparing
-// the values, as operator== does.
+// 16-byte alignment is what cmpxchg16b, ldxp/stxp and casp require of their operand (each
+// faults otherwise). The two members leave no padding, so comparing the bytes, as the hardware
+// CAS does, is comparing the values, as operator== does.
 template <class T>
 class alignas(16) tagged_ptr128 {
  public:

@@ -4,7 +4,8 @@
 // nothing by construction; bench/ measures a CAS loop on both to show it. The one exception is
 // a 16-byte trivially copyable T (a pointer + counter): std::atomic would route it through
 // libatomic, which may hide a lock, so the alias selects double_width_atomic<T>
-// (double_width_atomic.hpp), a lock-free cmpxchg16b with std::atomic's interface.
+// (double_width_atomic.hpp), a lock-free inline double-width CAS with std::atomic's interface
+// (cmpxchg16b on x86-64; ldaxp/stlxp, or casp with LSE, on AArch64).
 //
 // Under LOCKSTEP_RELACY it is a class with std::atomic's interface whose operations are
 // Relacy's, each carrying the caller's source location. Two model-fidelity traps are handled
@@ -39,7 +40,7 @@ inline constexpr memory_order acq_rel = std::memory_order_acq_rel;
 inline constexpr memory_order seq_cst = std::memory_order_seq_cst;
 
 namespace detail {
-// Values std::atomic would not make lock-free with g++ on x86-64 (they go to libatomic).
+// Values std::atomic would not make lock-free with g++ (they go to libatomic).
 template <class T>
 inline constexpr bool double_width = sizeof(T) == 16 && std::is_trivially_copyable_v<T>;
 }  // namespace detail
@@ -100,7 +101,7 @@ class atomic {
     detail::keep_stores(storage_);
   }
 
-  // The native answer (double-width values are lock-free there through cmpxchg16b); Relacy's
+  // The native answer (double-width values are lock-free there, double_width_atomic.hpp); Relacy's
   // own atomic is generic over T, so a 16-byte value needs nothing else here.
   static constexpr bool is_always_lock_free =
       std::atomic<T>::is_always_lock_free || detail::double_width<T>;
