@@ -1,8 +1,15 @@
 # Helpers that register lockstep's test executables with CTest. Every suite directory calls
 # these over its own *.cpp files, so adding a test is adding a file.
 
-# A GoogleTest executable, one per source file, labelled with LABEL (unit, stress) and, in a
-# sanitizer build, with the sanitizer's name too, so `ctest -L tsan` selects exactly those runs.
+# Labels every test of this build carries besides its kind: the sanitizer's name in a sanitizer
+# build, aarch64 in an AArch64 one, so `ctest -L tsan` or `-L aarch64` selects exactly those runs.
+set(LOCKSTEP_BUILD_LABELS ${LOCKSTEP_SANITIZER})
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+  list(APPEND LOCKSTEP_BUILD_LABELS aarch64)
+endif()
+
+# A GoogleTest executable, one per source file, labelled with LABEL (unit, stress) and the
+# build's labels.
 function(lockstep_gtest source label)
   get_filename_component(name ${source} NAME_WE)
   set(target ${label}_${name})
@@ -20,9 +27,8 @@ function(lockstep_gtest source label)
     target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan>)
   endif()
   add_test(NAME ${target} COMMAND ${target})
-  set(labels ${label})
+  set(labels ${label} ${LOCKSTEP_BUILD_LABELS})
   if(LOCKSTEP_SANITIZER)
-    list(APPEND labels ${LOCKSTEP_SANITIZER})
     set_tests_properties(${target} PROPERTIES ENVIRONMENT
       "TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1;ASAN_OPTIONS=detect_leaks=1:abort_on_error=1;UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
   endif()

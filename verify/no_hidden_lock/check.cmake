@@ -1,12 +1,13 @@
-# Proves a binary's 16-byte atomics are lock-free: it must hold `lock cmpxchg16b` and reference
-# no libatomic 16-byte entry point (__atomic_*_16, __sync_*_16), any of which may take a lock
-# inside libatomic. Run with -P:
-#   -DNM=<nm> -DOBJDUMP=<objdump> -DBINARY=<file> -DEXPECT=clean
-#       passes only if the binary has an inline cmpxchg16b and no such reference;
+# Proves a binary's 16-byte atomics are lock-free: it must hold the architecture's inline
+# double-width CAS (INLINE_CAS, a regular expression over objdump's mnemonics: `lock cmpxchg16b`
+# on x86-64; ldxp/ldaxp or casp on AArch64) and reference no libatomic 16-byte entry point
+# (__atomic_*_16, __sync_*_16), any of which may take a lock inside libatomic. Run with -P:
+#   -DNM=<nm> -DOBJDUMP=<objdump> -DBINARY=<file> -DINLINE_CAS=<regex> -DEXPECT=clean
+#       passes only if the binary has an inline double-width CAS and no such reference;
 #   -DEXPECT=flagged
 #       the negative control: passes only if the binary references one, so a check that could
 #       never see a libatomic call (a wrong pattern, an empty symbol list) fails here.
-foreach(var NM OBJDUMP BINARY EXPECT)
+foreach(var NM OBJDUMP BINARY INLINE_CAS EXPECT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "no_hidden_lock: -D${var}=... is required")
   endif()
@@ -34,13 +35,13 @@ elseif(EXPECT STREQUAL "clean")
   endif()
   execute_process(COMMAND ${OBJDUMP} -d --no-show-raw-insn ${BINARY}
                   OUTPUT_VARIABLE disassembly RESULT_VARIABLE objdump_failed)
-  string(REGEX MATCHALL "lock cmpxchg16b" inline_cas "${disassembly}")
+  string(REGEX MATCHALL "\t(${INLINE_CAS})[ \t]" inline_cas "${disassembly}")
   list(LENGTH inline_cas count)
   if(objdump_failed OR count EQUAL 0)
-    message(FATAL_ERROR "no_hidden_lock: ${BINARY} has no inline lock cmpxchg16b, so it does not "
+    message(FATAL_ERROR "no_hidden_lock: ${BINARY} has no inline ${INLINE_CAS}, so it does not "
                         "exercise the double-width atomic this check is about")
   endif()
-  message(STATUS "no_hidden_lock: ${count} inline lock cmpxchg16b, no libatomic 16-byte call")
+  message(STATUS "no_hidden_lock: ${count} inline ${INLINE_CAS}, no libatomic 16-byte call")
 else()
   message(FATAL_ERROR "no_hidden_lock: EXPECT must be clean or flagged, not '${EXPECT}'")
 endif()
