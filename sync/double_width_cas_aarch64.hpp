@@ -21,7 +21,8 @@
 // of LDXP: the two loads are single-copy atomic as one 16-byte access only if a store-exclusive
 // pair to the same address then succeeds). So every LL/SC path that returns what
 // it read, a failed compare included, writes the value back with stxp and reads again if that
-// fails; g++ 13 fixed its own 128-bit CAS the same way (the write-back on mismatch).
+// fails, as LLVM's 128-bit cmpxchg does on its failure path. Debian's g++ 12 does not: its inline
+// __sync_val_compare_and_swap on 16 bytes returns an ldxp's result on a mismatch unverified.
 //
 // Orders: acquire forms for an acquiring order (the failure order of a CAS included), release
 // forms for a releasing one. ldaxp/stlxp are RCsc, so an acq_rel pair is also the seq_cst
@@ -51,9 +52,9 @@ inline auto with_orders(bool acquire, bool release, Op op) {
   return release ? op.template operator()<false, true>() : op.template operator()<false, false>();
 }
 
-inline bool same(words a, words b) noexcept { return a.low == b.low && a.high == b.high; }
-
 #if defined(__ARM_FEATURE_ATOMICS)
+
+inline bool same(words a, words b) noexcept { return a.low == b.low && a.high == b.high; }
 
 inline constexpr bool weak_may_fail_spuriously = false;
 

@@ -198,13 +198,9 @@ TEST(double_width_atomic, load_store_exchange_and_cas_behave_as_std_atomic) {
   EXPECT_TRUE(zero.load() == link());
 }
 
-// Armv8.0 AArch64, where every read-modify-write is a load-exclusive / store-exclusive loop and
-// compare_exchange_weak is one attempt of it.
-#if defined(__aarch64__) && !defined(__ARM_FEATURE_ATOMICS)
-constexpr bool ll_sc_build = true;
-#else
-constexpr bool ll_sc_build = false;
-#endif
+// An LL/SC build (Armv8.0 AArch64), where every read-modify-write is a load-exclusive /
+// store-exclusive loop and compare_exchange_weak is one attempt of it, of every width alike.
+constexpr bool ll_sc_build = sync::atomic<tagged_ptr128<int>>::weak_may_fail_spuriously;
 
 unsigned contending_threads() { return std::max(4u, 2 * std::thread::hardware_concurrency()); }
 
