@@ -8,10 +8,15 @@
 // selectgo's three passes:
 //   1. Lock every channel involved, in address order (the one global order that makes two
 //      selects over the same channels deadlock-free; a channel named twice is locked once), and
-//      poll the cases in a uniformly random order — Go's fairness: among ready cases each is
-//      equally likely, so a busy channel cannot starve another. The first ready case fires.
-//   2. None ready: queue one waiter record per case, all pointing to one parker, unlock, park.
+//      poll the cases in a uniformly random order. The first ready case fires.
+//   2. None ready: queue one waiter record per case, in that same random order, all pointing
+//      to one parker, unlock, park.
 //   3. Woken: relock, take every record still queued off its queue, unlock.
+// Fairness (Go's): among the cases ready together each fires with equal probability, so a busy
+// channel cannot starve another. Cases are ready together either when polled, or when one
+// partner arriving after pass 2 could complete several of them (a receiver on an unbuffered
+// channel that two send cases wait on): it completes the first record it meets in its queue,
+// and the records were queued in the random order.
 // Exactly one case fires because a waker must claim the shared parker before completing a
 // record (locked/channel.hpp: the CAS from `waiting` to `claimed`), and only one claim succeeds;
 // the other records are stale from then on and wakers drop them.
@@ -84,7 +89,10 @@ class select_over {
     if (!blocking) return std::nullopt;
 
     detail::parker parker;
-    for (std::size_t i = 0; i < size; ++i) visit(i, [&](auto& s) { s.enqueue(parker, i); });
+    // Queued in the polling order: a partner that arrives later and could complete several
+    // cases (two sends on one channel, say) takes the first record it finds, so queuing in case
+    // order would always fire the earliest case.
+    for (std::size_t i : order) visit(i, [&](auto& s) { s.enqueue(parker, i); });
     all.unlock();
     bool slept = false;
     const bool completed =

@@ -1,6 +1,12 @@
 // What both families' select (locked/select.hpp, lockfree/select.hpp) need besides the cases
 // of channel.hpp: the order in which to poll them, and a call on the case at a runtime index of
 // the tuple that holds them.
+//
+// Fairness, both families: among the cases ready together each fires with equal probability.
+// A select polls its cases in random_case_order, and where none is ready it offers them to
+// their channels (queues or registers them) in that same order, so a partner arriving later
+// that could complete several of them (a receiver on an unbuffered channel that two send cases
+// wait on) meets them in random order too, and completes the first.
 #pragma once
 
 #include <array>
