@@ -25,7 +25,9 @@
 // drained. A send case on a closed channel throws sync::channel_closed when it is chosen, or
 // when the channel is closed while the select waits, as Go panics; its value is then unmoved.
 // An lvalue sent is copied before any lock is taken, so nothing that can throw runs while
-// locks are held or after a case was claimed.
+// locks are held or after a case was claimed. An rvalue was moved into its case by on_send
+// (sync/channel.hpp: the case owns it, so a case may be built before the select runs); it is
+// moved into the channel only if its case fires, and a case that did not fire still holds it.
 //
 // Progress: blocking, like the channels (every channel's mutex is taken, twice if it parks).
 #pragma once
@@ -75,7 +77,8 @@ class select_over {
   using clock = detail::parker::clock;
   static constexpr std::size_t size = sizeof...(Cases);
 
-  // Each slot is built in place: a send slot points into itself (at its copy of an lvalue).
+  // Each slot is built in place: a send slot points into itself (at its copy of an lvalue) or
+  // into its case (at the rvalue the case owns).
   explicit select_over(const Cases&... cases) : slots_(cases...) {}
 
   // blocking: park when no case is ready (select, select_for) or not (try_select).
@@ -146,7 +149,7 @@ class select_over {
     explicit slot(const sync::send_case<C>& c)
         : ch(c.channel),
           copy(copy_of(c.copy_from)),
-          source(c.copy_from ? &*copy : c.move_from) {}
+          source(c.copy_from ? &*copy : &*c.owned) {}
 
     // on_send(ch, lvalue) exists only for copyable values, so a move-only T never has one.
     static std::optional<T> copy_of(const T* from) {

@@ -268,7 +268,7 @@ class select_over {
     using T = typename base::value_type;
 
     explicit slot(const sync::send_case<C>& c)
-        : ch(c.channel), copy(copy_of(c.copy_from)), source(c.copy_from ? &*copy : c.move_from) {}
+        : ch(c.channel), copy(copy_of(c.copy_from)), source(c.copy_from ? &*copy : &*c.owned) {}
 
     // on_send(ch, lvalue) exists only for copyable values, so a move-only T never has one.
     static std::optional<T> copy_of(const T* from) {

@@ -36,6 +36,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "thread.hpp"
 
@@ -146,9 +147,13 @@ class receiving_iterator {
 //
 //   on_recv(ch, out)   fires when a value is received (out holds it) or when ch is closed and
 //                      drained (out is left empty), as Go's `case v, ok := <-ch`
-//   on_send(ch, v)     fires when v is sent: copied from an lvalue, moved from an rvalue (the
-//                      rvalue is moved from only if this case fires). A send case on a closed
-//                      channel throws channel_closed when select chooses it, as Go panics.
+//   on_send(ch, v)     fires when v is sent. An lvalue is referred to and copied when a select
+//                      starts. An rvalue is moved into the case, which owns it (`owned`): a
+//                      case may be built first and given to select later, since it holds no
+//                      reference to the temporary. Select moves the owned value into the channel
+//                      only if this case fires; a case that did not fire still holds it, and one
+//                      that fired holds what the move left. A send case on a closed channel
+//                      throws channel_closed when select chooses it, as Go panics.
 template <class Channel>
 struct recv_case {
   Channel& channel;
@@ -158,8 +163,10 @@ struct recv_case {
 template <class Channel>
 struct send_case {
   Channel& channel;
-  const typename Channel::value_type* copy_from;  // exactly one of copy_from, move_from is set
-  typename Channel::value_type* move_from;
+  const typename Channel::value_type* copy_from;  // an lvalue's; null when the case owns one
+  // An rvalue's value (empty for an lvalue's case). Mutable: select takes its cases by const
+  // reference and moves this out when the case fires.
+  mutable std::optional<typename Channel::value_type> owned;
 };
 
 template <channel Channel>
@@ -169,11 +176,11 @@ recv_case<Channel> on_recv(Channel& c, std::optional<typename Channel::value_typ
 template <channel Channel>
   requires std::copy_constructible<typename Channel::value_type>
 send_case<Channel> on_send(Channel& c, const typename Channel::value_type& value) {
-  return {c, &value, nullptr};
+  return {c, &value, std::nullopt};
 }
 template <channel Channel>
 send_case<Channel> on_send(Channel& c, typename Channel::value_type&& value) {
-  return {c, nullptr, &value};
+  return {c, nullptr, std::move(value)};
 }
 
 }  // namespace lockstep::sync

@@ -7,6 +7,13 @@
 // their channels (queues or registers them) in that same order, so a partner arriving later
 // that could complete several of them (a receiver on an unbuffered channel that two send cases
 // wait on) meets them in random order too, and completes the first.
+//
+// Send cases and their values (sync::send_case): a case built from an lvalue refers to it, and
+// the select's send slot copies it when the select starts; a case built from an rvalue owns the
+// value (send_case::owned), so it may be built before the select runs. The slot sends from the
+// owned value in place: it is moved into the channel only if the case fires, and a case that
+// did not fire (another case did, the select timed out, or the send threw channel_closed)
+// still holds it.
 #pragma once
 
 #include <array>

@@ -56,10 +56,10 @@ struct select_send_into_buffer : rl::test_suite<select_send_into_buffer<Channel>
 
   void thread(unsigned t) {
     if (t == 0) {
-      token mine(value_of(0, 1));
+      const auto mine = on_send(a, token(value_of(0, 1)));  // the case owns the value
       std::optional<token> y;
-      const std::size_t fired = select(on_send(a, std::move(mine)), on_recv(b, y));
-      RL_ASSERT(fired == 0 && mine.v == 0 && !y);
+      const std::size_t fired = select(mine, on_recv(b, y));
+      RL_ASSERT(fired == 0 && mine.owned->v == 0 && !y);
       book.sent[0][1] = 1;
     } else {
       std::optional<token> v = a.recv();
@@ -88,15 +88,15 @@ struct select_send_closing_buffer : rl::test_suite<select_send_closing_buffer<Ch
 
   void thread(unsigned t) {
     if (t == 0) {
-      token mine(value_of(0, 1));
+      const auto mine = on_send(a, token(value_of(0, 1)));  // the case owns the value
       std::optional<token> y;
       try {
-        const std::size_t fired = select(on_send(a, std::move(mine)), on_recv(b, y));
-        RL_ASSERT(fired == 0 && mine.v == 0 && !y);
+        const std::size_t fired = select(mine, on_recv(b, y));
+        RL_ASSERT(fired == 0 && mine.owned->v == 0 && !y);
         book.sent[0][1] = 1;
         this->record(0);
       } catch (const sync::channel_closed&) {
-        RL_ASSERT(mine.v == value_of(0, 1));
+        RL_ASSERT(mine.owned->v == value_of(0, 1));
         book.sent[0][1] = 2;
         this->record(1);
       }

@@ -72,17 +72,17 @@ struct select_send_or_receive : rl::test_suite<select_send_or_receive<Channel>, 
 
   void thread(unsigned t) {
     if (t == 0) {
-      token mine(value_of(0, 0));
+      const auto mine = on_send(a, token(value_of(0, 0)));  // the case owns the value
       std::optional<token> y;
-      const std::size_t fired = select(on_send(a, std::move(mine)), on_recv(b, y));
+      const std::size_t fired = select(mine, on_recv(b, y));
       RL_ASSERT(fired < 2);
       this->record(static_cast<unsigned>(fired));
       if (fired == 0) {
-        RL_ASSERT(mine.v == 0 && !y);
+        RL_ASSERT(mine.owned->v == 0 && !y);
         y = b.recv();
       } else {
-        RL_ASSERT(mine.v == value_of(0, 0));
-        a.send(std::move(mine));
+        RL_ASSERT(mine.owned->v == value_of(0, 0));
+        a.send(std::move(*mine.owned));
       }
       book.sent[0][0] = 1;
       RL_ASSERT(y.has_value());
@@ -156,21 +156,21 @@ struct select_closing : rl::test_suite<select_closing<Channel>, 3>,
 
   void thread(unsigned t) {
     if (t == 0) {
-      token mine(value_of(0, 0));
+      const auto mine = on_send(b, token(value_of(0, 0)));  // the case owns the value
       std::optional<token> x;
       try {
-        const std::size_t fired = select(on_recv(a, x), on_send(b, std::move(mine)));
+        const std::size_t fired = select(on_recv(a, x), mine);
         RL_ASSERT(!x.has_value());
         if (fired == 0) {
-          RL_ASSERT(mine.v == value_of(0, 0));
+          RL_ASSERT(mine.owned->v == value_of(0, 0));
           outcome = 0;
         } else {
           // Only into a buffer: nobody receives from b.
-          RL_ASSERT(fired == 1 && b.capacity() > 0 && mine.v == 0);
+          RL_ASSERT(fired == 1 && b.capacity() > 0 && mine.owned->v == 0);
           outcome = 2;
         }
       } catch (const sync::channel_closed&) {
-        RL_ASSERT(mine.v == value_of(0, 0));
+        RL_ASSERT(mine.owned->v == value_of(0, 0));
         outcome = 1;
       }
     } else {

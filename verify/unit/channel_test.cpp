@@ -226,15 +226,16 @@ TYPED_TEST(select_test, select_on_closed_channels) {
     std::this_thread::sleep_for(5ms);
     b.close();
   });
-  auto value = std::make_unique<int>(4);
   typename TestFixture::template chan<std::unique_ptr<int>> c(0);
   std::optional<int> z;
   std::thread c_closer([&] {
     std::this_thread::sleep_for(5ms);
     c.close();
   });
-  EXPECT_THROW(select(on_send(c, std::move(value))), channel_closed);
-  EXPECT_NE(value, nullptr);
+  const auto send = on_send(c, std::make_unique<int>(4));
+  EXPECT_THROW(select(send), channel_closed);
+  // A case that did not fire still holds its value.
+  EXPECT_TRUE(send.owned && *send.owned && **send.owned == 4);
   EXPECT_EQ(select(on_recv(b, z)), 0u);
   EXPECT_EQ(z, std::nullopt);
   closer.join();

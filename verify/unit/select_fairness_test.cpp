@@ -1,5 +1,5 @@
-// select's choice among cases that are ready together, for both families (locked::select,
-// lockfree::select).
+// select's choice among cases that are ready together, and the lifetime of a send case's value,
+// for both families (locked::select, lockfree::select).
 //
 // Fairness. The Go specification has select choose "via a uniform pseudo-random selection"
 // among the cases that can proceed. Two ways for cases to be ready together: at once, when the
@@ -8,11 +8,16 @@
 // second needs the select to offer its cases in the same random order in which it polls them.
 // The generator is not seedable (sync/random.hpp: per thread, from the clock), so each count
 // is checked against a bound that a fair select leaves with probability < 1e-6 (fair_bound).
+//
+// Ownership. A send case built from an rvalue owns the value, so a case built first and given
+// to select later sends what it was given, and a case that did not fire still holds it.
 #include "channel_types.hpp"
 
 #include <cmath>
 #include <cstddef>
+#include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -134,6 +139,63 @@ TYPED_TEST(select_fairness, recv_cases_ready_at_once_fire_uniformly) {
   }
   EXPECT_NEAR(first, rounds / 2, fair_bound(rounds))
       << "case 0 fired " << first << " of " << rounds;
+}
+
+template <class Family>
+class select_case_ownership : public select_fairness<Family> {};
+TYPED_TEST_SUITE(select_case_ownership, select_families, channel_family_names);
+
+// The temporaries die at the end of each case's declaration; the select runs afterwards.
+TYPED_TEST(select_case_ownership, a_case_built_from_a_temporary_sends_it_when_selected_later) {
+  typename TestFixture::template chan<std::string> strings(1);
+  typename TestFixture::template chan<int> ints(1);
+  const auto send_string = on_send(strings, std::string(100, 'x'));
+  const auto send_int = on_send(ints, 42);
+  EXPECT_EQ(select(send_string), 0u);
+  EXPECT_EQ(select(send_int), 0u);
+  EXPECT_EQ(strings.recv(), std::string(100, 'x'));
+  EXPECT_EQ(ints.recv(), 42);
+}
+
+// An rvalue is moved into its case; select moves it on only when the case fires.
+TYPED_TEST(select_case_ownership, a_send_case_that_did_not_fire_still_holds_its_value) {
+  typename TestFixture::template chan<std::unique_ptr<int>> c(0);
+  typename TestFixture::template chan<int> other(1);
+  const auto send = on_send(c, std::make_unique<int>(5));
+  const auto holds_five = [&] { return send.owned && *send.owned && **send.owned == 5; };
+  EXPECT_TRUE(holds_five());
+
+  EXPECT_EQ(try_select(send), std::nullopt);  // no receiver on the rendezvous channel
+  EXPECT_TRUE(holds_five());
+  other.send(1);
+  std::optional<int> x;
+  EXPECT_EQ(select(send, on_recv(other, x)), 1u);  // only the receive is ready
+  EXPECT_TRUE(holds_five());
+
+  std::thread receiver([&] {
+    std::optional<std::unique_ptr<int>> got = c.recv();
+    EXPECT_TRUE(got && *got && **got == 5);
+  });
+  EXPECT_EQ(select(send), 0u);
+  receiver.join();
+  EXPECT_TRUE(send.owned && !*send.owned);  // fired: what the move left
+
+  typename TestFixture::template chan<std::unique_ptr<int>> closed(0);
+  closed.close();
+  const auto refused = on_send(closed, std::make_unique<int>(6));
+  EXPECT_THROW(select(refused), lockstep::sync::channel_closed);
+  EXPECT_TRUE(refused.owned && *refused.owned && **refused.owned == 6);
+}
+
+// An lvalue stays the caller's: the case refers to it, and select sends a copy.
+TYPED_TEST(select_case_ownership, an_lvalue_is_copied_and_not_owned) {
+  typename TestFixture::template chan<std::string> c(1);
+  const std::string value(100, 'v');
+  const auto send = on_send(c, value);
+  EXPECT_FALSE(send.owned.has_value());
+  EXPECT_EQ(select(send), 0u);
+  EXPECT_EQ(value, std::string(100, 'v'));
+  EXPECT_EQ(c.recv(), value);
 }
 
 }  // namespace
