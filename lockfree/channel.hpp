@@ -186,6 +186,15 @@ struct selection {
   }
 };
 
+// A channel's three counters as try_select collects them (lockfree/select.hpp): S with its
+// closed bit, R and B. Each only grows, so two collects that read the same values bracket an
+// interval in which none of them moved.
+struct channel_counters {
+  std::uint64_t sends = 0;
+  std::uint64_t receives = 0;
+  std::uint64_t buffer_end = 0;
+  bool operator==(const channel_counters&) const = default;
+};
 
 // The reclaimers whose protection covers every node reached while it lasts, not only the one
 // loaded: an epoch's read-side section, and leaking, which frees nothing.
@@ -388,6 +397,15 @@ class channel {
     cell* place = nullptr;
   };
   enum class select_step { fired, closed, registered };
+
+  // try_select's collect. seq_cst: these loads, the fetch-and-adds that move the counters and
+  // the loads of try_send's and try_recv's checks all lie in the one total order, so the point
+  // of that order between two equal collects is an instant at which every counter had its
+  // collected value.
+  detail::channel_counters counters() const {
+    return {sends_.load(sync::seq_cst), receives_.load(sync::seq_cst),
+            buffer_end_.load(sync::seq_cst)};
+  }
 
   // A receive that, where it would park, registers the select's clause instead.
   select_step register_receive(const ticket& t, registration& reg, std::optional<T>& into) {

@@ -4,7 +4,8 @@
 // from a suspended coroutine to a thread parked on a futex word.
 //
 //   select(on_recv(a, x), on_send(b, v))       blocks until exactly one case fires; its index
-//   try_select(...)                            nullopt when no case is ready (Go's `default:`)
+//   try_select(...)                            nullopt when, at one instant during the call, no
+//                                              case was ready (Go's `default:`)
 //   select_for(duration, ...)                  nullopt when the duration passes first
 //
 // The algorithm. One select instance (lockfree/channel.hpp, detail::selection) is shared by all
@@ -42,15 +43,35 @@
 // every repetition is caused by another thread's operation, but two selects registering against
 // each other can repeat indefinitely (obstruction-free, as in Kotlin), and so can a select that
 // both sends and receives on one unbuffered channel with no other party (it meets itself);
-// Go's select parks there instead. try_select polls each case once, with try_send/try_recv:
-// lock-free.
+// Go's select parks there instead. try_select is lock-free: it polls again only when one of its
+// channels' counters moved between its collects, that is, when another operation took a cell or
+// closed a channel, or when one of its own tries took a cell that another sender had taken and
+// not yet filled, or had given up (see "try_select").
 //
 // Linearization. A select is linearized where the fired clause's operation is: at the cell CAS
 // that completed it during registration, or at the claim's winning CAS (the clause's value is
 // then handed over, buffered or taken before the select can observe the outcome). A select_for
 // that times out is linearized at its CAS from waiting to cancelled, when no clause has fired:
-// none can after it, since every claim needs waiting. try_select reports nullopt after polling
-// each case found it not ready, each at its own try.
+// none can after it, since every claim needs waiting. try_select is linearized at the fired
+// case's try_send or try_recv, or, when it reports nullopt, at the instant between its two
+// equal collects (see "try_select").
+//
+// try_select. Go's select with `default:` acts on the channels' state at one moment: it takes
+// `default` only if no case was ready then. Polling the cases one after another is not that (a
+// case polled first may become ready while a later one is drained), so try_select polls them,
+// in the random order, between two collects of each case's channel counters (S with its closed
+// bit, R, B; see lockfree/channel.hpp) and reports nullopt only if the two collects are equal;
+// otherwise it polls again. The counters only grow, so equal collects bracket an interval in
+// which none moved, and at every instant of it each case was not ready, in this sense: an
+// operation starting then would have had to wait. A receive is ready when its channel is closed
+// or R < S (some sender took a cell that no receiver has taken yet); a send, when its channel is
+// closed, S < B (the buffer has room) or S < R (a receiver waits for a sender). try_recv and
+// try_send decide on exactly these counters before they take a cell; a try that takes a cell
+// moves R or S, which the second collect sees, so a poll that failed between equal collects
+// failed on the counters of that interval. What "not ready" does not see: a value buffered in a
+// cell that an earlier receiver has taken the index of but not yet reached is that receiver's,
+// and a slot freed by a receiver that has not yet moved B is not yet free (both belong to an
+// operation still running).
 //
 // Ordering. The registration's cell fields (instance, clause, a send's value) are written before
 // the acq_rel CAS that publishes the select state; the resumer reads them after its acq_rel CAS
@@ -127,12 +148,16 @@ class select_over {
   explicit select_over(const Cases&... cases)
       : slots_(cases...), order_(sync::random_case_order<size>()) {}
 
-  // try_select: each case polled once, in the random order.
+  // try_select: the cases polled in the random order between two collects of their channels'
+  // counters, until one fires or the collects agree (see "try_select" in the header comment).
   std::optional<std::size_t> poll() {
-    for (std::size_t i : order_) {
-      if (visit(i, [](auto& s) { return s.try_fire(); })) return i;
+    for (;;) {
+      const std::array<detail::channel_counters, size> before = collect();
+      for (std::size_t i : order_) {
+        if (visit(i, [](auto& s) { return s.try_fire(); })) return i;
+      }
+      if (collect() == before) return std::nullopt;
     }
-    return std::nullopt;
   }
 
   std::optional<std::size_t> run(std::optional<clock::time_point> deadline) {
@@ -319,6 +344,14 @@ class select_over {
     T* source;
     typename base::registration reg{};
   };
+
+  std::array<detail::channel_counters, size> collect() {
+    std::array<detail::channel_counters, size> now;
+    for (std::size_t i = 0; i < size; ++i) {
+      now[i] = visit(i, [](auto& s) { return s.ch.counters(); });
+    }
+    return now;
+  }
 
   template <class F>
   decltype(auto) visit(std::size_t i, F&& f) {

@@ -5,11 +5,14 @@
 // select's registrations, and the re-registrations a resumer asks for, walk and append
 // segments. Relacy's deadlock detection is the check for lost wake-ups: a select or a peer left
 // parked is reported; its leak detection, that every select instance is freed by its last
-// reference. Each racing scenario must also have explored every way its race can end.
+// reference. try_select must act on one instant of its channels (Go's nonblocking select races:
+// a case made ready while another is drained). Each racing scenario must also have explored
+// every way its race can end.
 //
 // Budgets, measured on one core at -O2, quick profile, whole executable about 30 s: two threads
 // run a context-bounded search (bound 1, 0.4 M iterations each; bound 2 takes 18-21 M, about
-// 90 s each, in the deep profile), three run random schedules (bound 1 in the deep profile).
+// 90 s each, in the deep profile; try_select's races bound 2, 49-102 k), three run random
+// schedules (bound 1 in the deep profile).
 #include "channel_scenarios.hpp"
 #include "select_scenarios.hpp"
 
@@ -157,6 +160,16 @@ int main(int argc, char** argv) {
       three_threads(500'000));
   checks.require(select_send_closing_buffer<leaky<1>>::explored({0, 1}),
                  "buffered send racing close: fired, and threw");
+  checks.pass<try_select_snapshot<leaky<1>, leaky<1>, false>>(
+      "try_select over two buffered receives, one made ready as the other is drained",
+      checks.bounded(2, 3));
+  checks.require(try_select_snapshot<leaky<1>, leaky<1>, false>::explored({0, 1}),
+                 "try_select fired either case");
+  checks.pass<try_select_snapshot<leaky<1>, leaky<0>, true>>(
+      "try_select over a buffered receive drained and a rendezvous receive closed",
+      checks.bounded(2, 3));
+  checks.require(try_select_snapshot<leaky<1>, leaky<0>, true>::explored({0, 1}),
+                 "try_select fired either case, the closed one too");
   checks.pass<select_receives<reclaiming<0>>>(
       "epochs, one-cell segments: select over two rendezvous receives racing two senders",
       three_threads(200'000));

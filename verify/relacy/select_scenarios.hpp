@@ -187,4 +187,57 @@ struct select_closing : rl::test_suite<select_closing<Channel>, 3>,
   }
 };
 
+// Go's TestNonblockSelectRace (CloseB false) and TestNonblockSelectRace2 (CloseB true), as a
+// model check: `a` holds a value before the threads start; thread 0 runs try_select over
+// receiving from `a` and from `b`, while thread 1 makes `b` ready (a send into its buffer, or
+// close) and only then takes `a`'s value back with try_recv. At every instant one of the two is
+// ready, so try_select must fire; nullopt (Go's `default:`) means it judged the cases at
+// different instants. Outcomes: the case that fired.
+template <class ChannelA, class ChannelB, bool CloseB>
+struct try_select_snapshot : rl::test_suite<try_select_snapshot<ChannelA, ChannelB, CloseB>, 2>,
+                             outcome_tally<try_select_snapshot<ChannelA, ChannelB, CloseB>> {
+  ChannelA a;
+  ChannelB b;
+  // One value per channel (none for b when it is closed instead); receiver 0 is the select.
+  ledger<1, 1, 2> book_a, book_b;
+  std::optional<std::size_t> fired;
+
+  void before() {
+    a.send(token(value_of(0, 0)));
+    book_a.sent[0][0] = 1;
+  }
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      std::optional<token> x, y;
+      fired = try_select(on_recv(a, x), on_recv(b, y));
+      RL_ASSERT(fired.has_value());
+      if (*fired == 0) {
+        RL_ASSERT(x.has_value() && !y.has_value());
+        book_a.receive(0, *x);
+      } else if (CloseB) {
+        RL_ASSERT(!x.has_value() && !y.has_value());
+      } else {
+        RL_ASSERT(!x.has_value() && y.has_value());
+        book_b.receive(0, *y);
+      }
+    } else {
+      if (CloseB) {
+        b.close();
+      } else {
+        b.send(token(value_of(0, 0)));
+        book_b.sent[0][0] = 1;
+      }
+      sync::recv_result<token> got = a.try_recv();
+      if (got.value) book_a.receive(1, *got.value);
+    }
+  }
+
+  void after() {
+    this->record(static_cast<unsigned>(*fired));
+    book_a.check(a);
+    book_b.check(b);
+  }
+};
+
 }  // namespace lockstep::verify
