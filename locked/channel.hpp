@@ -261,8 +261,9 @@ class channel {
     return state_.read().closed;
   }
   std::size_t capacity() const noexcept { return capacity_; }
-  // A hint under concurrency: the number of buffered values when observed.
-  std::size_t size() const {
+  // Go's len(ch): the values in the buffer, between 0 and capacity(); a hint under concurrency,
+  // exact when it was observed under the lock.
+  std::size_t len() const {
     std::scoped_lock hold(lock_);
     return state_.read().count;
   }

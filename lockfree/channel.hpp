@@ -380,6 +380,22 @@ class channel {
   bool closed() const { return (sends_.load(sync::seq_cst) & closed_bit) != 0; }
   std::size_t capacity() const noexcept { return capacity_; }
 
+  // Go's len(ch): the values in the buffer, between 0 and capacity() (0 when unbuffered). It is
+  // computed from the counters as the buffer's cells whose sender has arrived, [R, min(S, B)),
+  // read one after another, so under concurrency it is a hint that may be stale when it returns.
+  // It counts a sender still writing its value there, and a send that gave up in a cell that the
+  // buffer reached later (a send_for that timed out, a select's send case that did not fire)
+  // until a receiver passes that cell. Wait-free.
+  std::size_t len() const {
+    // seq_cst as the counters' other accesses; S and B before R, so that a receiver passing
+    // meanwhile makes the count smaller, not larger.
+    const std::uint64_t sent = count_of(sends_.load(sync::seq_cst));
+    const std::uint64_t filled = std::min(sent, buffer_end_.load(sync::seq_cst));
+    const std::uint64_t received = receives_.load(sync::seq_cst);
+    if (filled <= received) return 0;
+    return static_cast<std::size_t>(std::min<std::uint64_t>(filled - received, capacity_));
+  }
+
   // Segments retired and not yet freed: what the reclaimer holds back (a statistic).
   std::size_t unreclaimed() const { return domain_.unreclaimed(); }
 
