@@ -19,22 +19,50 @@
 // a capacity of at least 2. Counting in half-steps (2p, 2p + 1) keeps the turns distinct for
 // every capacity, 1 included.
 //
-// Progress — read this before calling it lock-free. No operation ever waits: try_push and
-// try_pop return after a bounded number of steps unless other operations keep succeeding (a CAS
-// fails, or a position turns out stale, only because another operation claimed it), so each is
-// lock-free in the usual operational sense. But the *structure* is blocking in the worst case: a
-// producer that claimed position p and stalls (is descheduled, dies) before publishing leaves
-// cell p not ready, and every consumer then answers "empty" — although values pushed at p + 1,
-// p + 2, ... may be complete — until that producer resumes. Symmetrically a consumer that
-// claimed position p and stalls before handing the cell on makes producers answer "full" once
-// the ring comes round to that cell, even though fewer than capacity() values are in the queue.
-// Nothing is lost or reordered; the answers are merely pessimistic while a claimer is stalled.
+// Progress of the weak form — read this before calling it lock-free. No operation ever waits:
+// try_push and try_pop return after a bounded number of steps unless other operations keep
+// succeeding (a CAS fails, or a position turns out stale, only because another operation claimed
+// it), so each is lock-free in the usual operational sense. But the *structure* is blocking in the
+// worst case: a producer that claimed position p and stalls (is descheduled, dies) before
+// publishing leaves cell p not ready, and every consumer then answers "empty" — although values
+// pushed at p + 1, p + 2, ... may be complete — until that producer resumes. Symmetrically a
+// consumer that claimed position p and stalls before handing the cell on makes producers answer
+// "full" once the ring comes round to that cell, even though fewer than capacity() values are in
+// the queue. Nothing is lost or reordered; the answers are merely pessimistic while a claimer is
+// stalled.
+//
+// Weak and strong answers (the Answers parameter; D. Vyukov's code and the above are the weak
+// form, the default; xenium's vyukov_bounded_queue offers both and defaults to strong).
+// bounded_queue<T, answers::strong> changes only what try_pop does when its position p is
+// claimed but not (visibly) ready, and what try_push does when its cell is not yet handed on:
+// - try_pop re-reads dequeue_pos_ and, if it still holds p, enqueue_pos_: if that is p too, no
+//   producer has claimed p and the answer is "empty"; otherwise p's producer has claimed it and
+//   try_pop waits (sync::backoff: spins, then yields the core) until the value is published.
+// - try_push re-reads enqueue_pos_ and, if it still holds p, dequeue_pos_: if p is capacity()
+//   positions ahead of it the answer is "full"; otherwise a consumer has claimed position
+//   p - capacity() and try_push waits until it hands the cell on.
+// Progress of the strong form: blocking. A try_pop whose position is claimed by a producer that
+// has not yet published waits for that producer, and a try_push whose cell's previous consumer
+// has claimed it and not yet handed it on waits for that consumer; a claimer that stalls stalls
+// them, and one that dies blocks them forever. Otherwise (no such claimer) each returns like the
+// weak form. What it buys: "empty" is linearizable, at the load of enqueue_pos_ that read p while
+// dequeue_pos_ still held p (at that point neither position counter had passed p, so no position
+// was claimed that had not been taken), and "full" likewise at the load of dequeue_pos_ that
+// read p - capacity() or less while enqueue_pos_ held p. A push that happens before a try_pop
+// has claimed its position, so the try_pop's load of enqueue_pos_ reads past it (coherence): a
+// thread's own completed push is never followed by its own "empty" while its value is queued
+// (verify/stress/bounded_queue_xenium_test.cpp ports xenium's tests of this, and
+// verify/relacy/bounded_queue.cpp checks it of the strong form and refutes it of the weak one).
+// Why a parameter rather than separate calls: the suites, the linearizability checker and the
+// benchmarks drive queues through sync::bounded_queue (try_push, try_pop), so a strong queue
+// drops into all of them, and the progress guarantee stays a property of the type rather than
+// of each call site.
 //
 // Linearization points. A successful try_push at its successful CAS on enqueue_pos_ (the claim),
 // a successful try_pop at its successful CAS on dequeue_pos_: claims are totally ordered per
 // position counter, a consumer claims p only after p's producer published, and the abstract
 // queue at any instant is the positions [dequeue_pos_, enqueue_pos_) in order. These points make
-// every history of successful operations linearizable. An "empty" answer is given at the load
+// every history of successful operations linearizable. The weak form's "empty" is given at the load
 // of the cell's sequence number that did not show position p's value ready, p being the
 // operation's position. It is linearizable there when no producer held p claimed with its value
 // unpublished — the queue was then empty: no position at or after p was claimed. Otherwise it is
@@ -46,8 +74,8 @@
 // (verify/relacy/bounded_queue.cpp demonstrates it). What does hold: when every try_push that
 // claimed a position happens before the try_pop (no push is concurrent with it), "empty" is
 // exact — every claimed cell's publication then happens before the load, which must see it.
-// Likewise "full", at the load that did not show the cell handed on, is linearizable when no
-// consumer held position p - capacity claimed but unfinished, and exact when no try_pop is
+// Likewise the weak "full", at the load that did not show the cell handed on, is linearizable when
+// no consumer held position p - capacity claimed but unfinished, and exact when no try_pop is
 // concurrent with the try_push.
 //
 // Memory ordering. The sequence number carries all the synchronisation: a producer constructs
@@ -57,7 +85,14 @@
 // lap's producer reads with an acquire load before it constructs into the cell. The claims on the
 // positions are relaxed: a position counter orders nothing but the claims on it, which its
 // modification order already totally orders, and the cell's ownership follows from the claim
-// (the CAS) plus the turn check (the acquire load) that preceded it.
+// (the CAS) plus the turn check (the acquire load) that preceded it. The strong form's answers
+// read both positions and so need more: its claims are release, and its re-read of its own side's
+// position is acquire. A strong try_push that reads enqueue_pos_ = p then synchronises with the
+// claims of every position before p (the claims are RMWs, so each continues the release
+// sequences of those before it), so every pop that those producers completed before their pushes
+// is seen by its load of dequeue_pos_. Relaxed claims would let that load return a position older
+// than pops that, through the pushes after them, the answer already counts: a "full" that no
+// instant of the queue justifies. The strong try_pop mirrors it.
 //
 // Exceptions. try_push constructs T in the claimed cell. If that constructor throws, the claim
 // cannot be undone (later positions may already be claimed), so the producer publishes the cell
@@ -76,6 +111,7 @@
 // comparison is a difference of at most 2 * capacity + 1 read as signed, far below 2^(N-1).
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <exception>
@@ -90,7 +126,12 @@
 
 namespace lockstep::lockfree {
 
-template <class T>
+// What try_pop and try_push do when their cell is claimed by another thread and not yet ready:
+// answer "empty" or "full" (weak, lock-free operations) or wait for that thread unless the queue
+// is empty or full (strong, blocking). See "Weak and strong answers" in the header comment.
+enum class answers { weak, strong };
+
+template <class T, answers Answers = answers::weak>
 class bounded_queue {
   // Room for one T, constructed by push and destroyed by pop: T needs no default constructor.
   struct storage {
@@ -142,13 +183,27 @@ class bounded_queue {
       const std::size_t seq = c.sequence.load(sync::acquire);
       const auto turn = static_cast<std::ptrdiff_t>(seq - ready_at(pos));
       if (turn == 0) {
-        if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, sync::relaxed, sync::relaxed)) {
+        if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, claim, sync::relaxed)) {
           return take(c, pos);
         }
         contention.pause();
       } else if (turn < 0) {
-        return std::nullopt;
-      } else if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, sync::relaxed, sync::relaxed)) {
+        if constexpr (Answers == answers::weak) {
+          return std::nullopt;
+        } else {
+          // Acquire: synchronises with the release claims of every position before the one it
+          // reads, so the pushes their consumers made before them are seen by the next load.
+          const std::size_t now = dequeue_pos_.load(sync::acquire);
+          if (now != pos) {
+            pos = now;  // another consumer claimed pos meanwhile
+            continue;
+          }
+          // The strong "empty", linearized here: dequeue_pos_ held pos and no producer has
+          // claimed pos either. Otherwise pos's producer has claimed it and not yet published.
+          if (enqueue_pos_.load(sync::relaxed) == pos) return std::nullopt;
+          contention.pause();
+        }
+      } else if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, claim, sync::relaxed)) {
         // The cell is past position pos's turn, yet no consumer had claimed pos: its producer
         // left a hole there (a constructor threw). Passing it is the claim, with nothing to take.
         ++pos;
@@ -159,7 +214,41 @@ class bounded_queue {
 
   std::size_t capacity() const noexcept { return mask_ + 1; }
 
+  // Whether every claimed position has been claimed by a consumer too (claimed but unpublished
+  // values count as queued, as do holes not yet passed). Wait-free. Exact when no operation runs
+  // concurrently; otherwise a snapshot of the two positions, read one after the other, that may
+  // be stale and is not linearizable. What holds under concurrency: "true" never hides a value
+  // whose push happens before the call and that no pop has claimed (the load of enqueue_pos_
+  // reads past that push's claim, and dequeue_pos_, read as equal, had passed it). The weak
+  // try_pop may still answer "empty" after a false here (its position claimed, not published).
+  bool empty() const {
+    // Relaxed: an answer about the counters alone, which hands over no value.
+    const std::size_t front = dequeue_pos_.load(sync::relaxed);
+    return distance(front, enqueue_pos_.load(sync::relaxed)) <= 0;
+  }
+
+  // The positions claimed and not yet taken, in [0, capacity()]; wait-free. A snapshot like
+  // empty(): exact when no operation runs concurrently, otherwise possibly stale (it may count a
+  // value already taken or miss one already pushed), not linearizable.
+  std::size_t size() const {
+    // Relaxed: as in empty().
+    const std::size_t front = dequeue_pos_.load(sync::relaxed);
+    const std::ptrdiff_t held = distance(front, enqueue_pos_.load(sync::relaxed));
+    if (held <= 0) return 0;
+    return std::min(static_cast<std::size_t>(held), capacity());
+  }
+
  private:
+  // How far `to` is ahead of `from`, as signed: positions wrap modulo 2^N (see Capacity).
+  static constexpr std::ptrdiff_t distance(std::size_t from, std::size_t to) noexcept {
+    return static_cast<std::ptrdiff_t>(to - from);
+  }
+
+  // A successful claim of a position: relaxed in the weak form; release in the strong one, for
+  // its re-reads of the positions (see "Memory ordering").
+  static constexpr sync::memory_order claim =
+      Answers == answers::strong ? sync::release : sync::relaxed;
+
   static constexpr std::size_t free_for(std::size_t pos) noexcept { return 2 * pos; }
   static constexpr std::size_t ready_at(std::size_t pos) noexcept { return 2 * pos + 1; }
 
@@ -178,13 +267,29 @@ class bounded_queue {
       const std::size_t seq = c.sequence.load(sync::acquire);
       const auto turn = static_cast<std::ptrdiff_t>(seq - free_for(pos));
       if (turn == 0) {
-        if (enqueue_pos_.compare_exchange_weak(pos, pos + 1, sync::relaxed, sync::relaxed)) {
+        if (enqueue_pos_.compare_exchange_weak(pos, pos + 1, claim, sync::relaxed)) {
           fill(c, pos, std::forward<V>(value));
           return true;
         }
         contention.pause();
       } else if (turn < 0) {
-        return false;
+        if constexpr (Answers == answers::weak) {
+          return false;
+        } else {
+          // Acquire: synchronises with the release claims of every position before the one it
+          // reads, so the pops their producers made before them are seen by the next load.
+          const std::size_t now = enqueue_pos_.load(sync::acquire);
+          if (now != pos) {
+            pos = now;  // another producer claimed pos meanwhile
+            continue;
+          }
+          // The strong "full", linearized here: enqueue_pos_ held pos and the positions
+          // [dequeue_pos_, pos) fill the ring. Otherwise the consumer of pos - capacity() has
+          // claimed it and not yet handed the cell on.
+          const std::ptrdiff_t held = distance(dequeue_pos_.load(sync::relaxed), pos);
+          if (held >= static_cast<std::ptrdiff_t>(capacity())) return false;
+          contention.pause();
+        }
       } else {
         // Another producer claimed pos since it was read: read the current position.
         pos = enqueue_pos_.load(sync::relaxed);

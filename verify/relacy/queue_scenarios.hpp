@@ -12,7 +12,7 @@
 //     every one of its own values popped by someone;
 //   - full answers are consistent (bounded): a try_push cannot fail while fewer than capacity()
 //     values can be in the queue, and one that succeeds after the queue was filled proves that
-//     a pop completed first.
+//     a pop completed first; a thread that popped and then pushes finds room.
 #pragma once
 
 #include "model_check.hpp"
@@ -156,6 +156,39 @@ struct push_then_pop : rl::test_suite<push_then_pop<Queue, Threads, Ops>, Thread
     }
     ledger.check(q);
   }
+};
+
+// Bounded queues, the mirror of push_then_pop: the queue starts full (capacity() values from
+// before()'s producer), and each of Threads threads pops once and then try_pushes once. A thread
+// that has taken a value out has made room for its own push (every thread pops before it
+// pushes, so pushes never outnumber completed pops), so no try_push may answer "full". Threads
+// must not exceed capacity().
+template <class Queue, unsigned Threads>
+struct pop_then_push : rl::test_suite<pop_then_push<Queue, Threads>, Threads> {
+  static constexpr unsigned max_capacity = 4;
+  Queue q;
+  queue_ledger<Threads, max_capacity> ledger;
+
+  void before() {
+    const unsigned capacity = static_cast<unsigned>(q.capacity());
+    RL_ASSERT(Threads <= capacity && capacity <= max_capacity);
+    for (unsigned i = 0; i < capacity; ++i) {
+      const bool ok = q.try_push(queue_value(Threads, i));
+      RL_ASSERT(ok);
+      ledger.push(Threads, i, ok);
+    }
+  }
+
+  void thread(unsigned t) {
+    std::optional<int> v = q.try_pop();
+    RL_ASSERT(v.has_value());  // the queue held capacity() >= Threads values
+    ledger.pop(t, v);
+    const bool ok = q.try_push(queue_value(t, 0));
+    RL_ASSERT(ok);
+    ledger.push(t, 0, ok);
+  }
+
+  void after() { ledger.check(q); }
 };
 
 // Bounded queues: thread 0 try_pushes capacity() + 1 values into the empty queue while thread 1
