@@ -27,9 +27,19 @@
 // Robustness: unlike hazard pointers, one thread that stalls inside a section stops every
 // grace period: limbo lists grow without bound until it leaves (bench/stall.cpp measures it).
 //
+// Static storage duration. A domain, and a structure that owns one, may be static or
+// thread_local: its destructor frees every object in limbo, whichever thread retired it, and may
+// run on a thread whose thread_local storage is already gone, as the main thread's is when
+// statics are destroyed. Such a thread is lent a record (thread_registry.hpp), held from an
+// outermost lock() to its unlock(); every operation works, and a retire into a lent record tries
+// two advances and collects at once, so at exit what no open section can reach is freed there.
+// The default domain is never destroyed (see rcu_default_domain).
+//
 // Progress: lock() and unlock() are wait-free; retire is wait-free apart from an uncontended
 // mutex on the retiring thread's limbo list (rcu_barrier may take it from another thread) and
 // the deleters it runs; rcu_synchronize and rcu_barrier block until a grace period has passed.
+// After the thread's storage is gone, an outermost lock(), a retire or a synchronize also claims
+// a record, which is lock-free, and may allocate one.
 #pragma once
 
 #include <cstddef>
@@ -79,10 +89,17 @@ class rcu_domain {
 
   // Enters a read-side section; sections nest, and only the outermost one announces.
   void lock() {
-    record& r = records_.local();
-    if (r.nesting++ > 0) return;
+    auto r = records_.local();
+    if (r->nesting > 0) {
+      ++r->nesting;
+      return;
+    }
+    // A lent record (thread_registry.hpp) stays this thread's until the section closes, so
+    // that unlock() finds the record that announced.
+    r->held = r.hold();
+    r->nesting = 1;
     const std::uint64_t e = global_.load(sync::seq_cst);
-    r.announcement.exchange(active(e), sync::relaxed);
+    r->announcement.exchange(active(e), sync::relaxed);
     sync::fence(sync::seq_cst);
   }
 
@@ -92,15 +109,16 @@ class rcu_domain {
   }
 
   void unlock() {
-    record& r = records_.local();
-    if (--r.nesting > 0) return;
-    r.announcement.store(inactive, sync::release);
+    auto r = records_.local();
+    if (--r->nesting > 0) return;
+    r->announcement.store(inactive, sync::release);
+    thread_registry<record>::unhold(std::exchange(r->held, nullptr));
   }
 
   // Blocks until every section that was open when it was called has closed. Calling it inside
   // a section of the same domain would wait for itself: that throws std::logic_error.
   void synchronize() {
-    if (records_.local().nesting > 0) {
+    if (records_.local()->nesting > 0) {
       throw std::logic_error(
           "lockstep::hazard::rcu_synchronize: called inside a read-side section of the same "
           "domain, which would wait for itself");
@@ -146,6 +164,7 @@ class rcu_domain {
   struct record {
     sync::atomic<std::uint64_t> announcement{inactive};
     unsigned nesting = 0;                   // owner only
+    detail::owned_flag* held = nullptr;     // owner only: its hold while a section is open
     std::size_t retired_since_collect = 0;  // owner only
     sync::mutex limbo_mutex;
     detail::retired_list limbo;  // under limbo_mutex; oldest first, so epochs never decrease
@@ -155,21 +174,27 @@ class rcu_domain {
   };
 
   void retire(detail::retired_node* n) noexcept {
-    record& r = records_.local();
+    auto r = records_.local();
     // Orders the object's unlink (sequenced before this call) before the epoch read: see the
     // header comment.
     sync::fence(sync::seq_cst);
     n->epoch = global_.load(sync::seq_cst);
     // Counted before it is visible to a collector, so the statistic never goes negative.
-    r.retired_total.add(1);
+    r->retired_total.add(1);
     {
-      std::scoped_lock hold(r.limbo_mutex);
-      r.limbo.push_back(n);
+      std::scoped_lock hold(r->limbo_mutex);
+      r->limbo.push_back(n);
     }
-    if (++r.retired_since_collect >= threshold_) {
-      r.retired_since_collect = 0;
+    if (r.lent()) {
+      // A lent record may have no next owner (its thread's storage is gone; at exit, nobody
+      // will come): two advances make n safe unless a section is open, and it is freed now.
       try_advance();
-      collect(r);
+      try_advance();
+      collect(*r);
+    } else if (++r->retired_since_collect >= threshold_) {
+      r->retired_since_collect = 0;
+      try_advance();
+      collect(*r);
     }
   }
 
@@ -261,10 +286,15 @@ inline void rcu_barrier(rcu_domain& domain = rcu_default_domain()) { domain.barr
 
 // The process-wide domain of the standard interface. Natively only: under Relacy every model
 // check builds its own domain, because a static one would outlive the simulation.
+// Constructed on first use and never destroyed: an object with static storage duration that
+// retires into it from its destructor may have been constructed before that first use, and
+// would then be destroyed after a static domain. Objects still in limbo at exit stay reachable
+// from it (not leaks); those retired after the retiring thread's storage is gone are freed at
+// once unless a section is open (see retire).
 #ifndef LOCKSTEP_RELACY
 inline rcu_domain& rcu_default_domain() {
-  static rcu_domain domain;
-  return domain;
+  static rcu_domain* const domain = new rcu_domain();
+  return *domain;
 }
 #endif
 

@@ -24,8 +24,18 @@
 // while holding a hazard pointer. Records are reused by later threads (thread_registry.hpp),
 // so H stays the peak number of concurrent threads times slots_per_thread.
 //
+// Static storage duration. A domain, and a structure that owns one, may be static or
+// thread_local: its destructor frees every retired node, whichever thread retired it, and may
+// run on a thread whose thread_local storage is already gone, as the main thread's is when
+// statics are destroyed. Such a thread is lent a record per call (thread_registry.hpp); every
+// operation works, and a retire into a lent record scans at once, so at exit what no hazard
+// pointer protects is freed there. The default domain is never destroyed (see
+// hazard_pointer_default_domain).
+//
 // Progress: protect is lock-free (it retries only when the source changed); retire and scan are
 // wait-free apart from the deleters they run and the allocation of the scan's hazard table.
+// After the thread's storage is gone, each call also claims a record, which is lock-free, and
+// may allocate one.
 #pragma once
 
 #include <algorithm>
@@ -107,7 +117,7 @@ class hazard_pointer_domain {
   }
 
   // Scans now: frees the calling thread's retired nodes that no hazard pointer protects.
-  void reclaim() noexcept { scan(records_.local()); }
+  void reclaim() noexcept { scan(*records_.local()); }
 
  private:
   friend class hazard_pointer;
@@ -128,14 +138,17 @@ class hazard_pointer_domain {
   struct slot_ref {
     record* owner;
     unsigned index;
+    // The hold on a lent record (thread_registry.hpp) that the slot keeps this thread's.
+    detail::owned_flag* held;
   };
 
   slot_ref acquire_slot() {
-    record& r = records_.local();
+    auto r = records_.local();
     for (unsigned i = 0; i < slots_; ++i) {
-      if ((r.in_use & (1u << i)) == 0) {
-        r.in_use |= 1u << i;
-        return {&r, i};
+      if ((r->in_use & (1u << i)) == 0) {
+        detail::owned_flag* held = r.hold();
+        r->in_use |= 1u << i;
+        return {&*r, i, held};
       }
     }
     throw std::length_error(
@@ -146,13 +159,16 @@ class hazard_pointer_domain {
   static void release_slot(slot_ref s) noexcept {
     s.owner->slots[s.index].store(nullptr, sync::release);
     s.owner->in_use &= ~(1u << s.index);
+    thread_registry<record>::unhold(s.held);
   }
 
   void retire(detail::retired_node* n) noexcept {
-    record& r = records_.local();
-    r.retired_total.add(1);
-    r.retired.push_back(n);
-    if (r.retired.size() >= scan_threshold()) scan(r);
+    auto r = records_.local();
+    r->retired_total.add(1);
+    r->retired.push_back(n);
+    // A lent record may have no next owner (its thread's storage is gone; at exit, nobody will
+    // come): it scans at once, so that what is safe to free is freed now.
+    if (r->retired.size() >= scan_threshold() || r.lent()) scan(*r);
   }
 
   void scan(record& mine) noexcept {
@@ -209,11 +225,11 @@ class hazard_pointer {
   hazard_pointer() noexcept = default;  // empty: owns no slot
 
   hazard_pointer(hazard_pointer&& other) noexcept
-      : slot_(std::exchange(other.slot_, {nullptr, 0})) {}
+      : slot_(std::exchange(other.slot_, {nullptr, 0, nullptr})) {}
   hazard_pointer& operator=(hazard_pointer&& other) noexcept {
     if (this != &other) {
       reset_slot();
-      slot_ = std::exchange(other.slot_, {nullptr, 0});
+      slot_ = std::exchange(other.slot_, {nullptr, 0, nullptr});
     }
     return *this;
   }
@@ -284,10 +300,10 @@ class hazard_pointer {
 
   void reset_slot() noexcept {
     if (!empty()) hazard_pointer_domain::release_slot(slot_);
-    slot_ = {nullptr, 0};
+    slot_ = {nullptr, 0, nullptr};
   }
 
-  hazard_pointer_domain::slot_ref slot_{nullptr, 0};
+  hazard_pointer_domain::slot_ref slot_{nullptr, 0, nullptr};
 };
 
 // A hazard pointer of `domain` for the calling thread. Throws std::length_error if the thread
@@ -331,10 +347,15 @@ class hazard_pointer_obj_base : private detail::retired_node {
 
 // The process-wide domain of the standard interface. Natively only: under Relacy every model
 // check builds its own domain, because a static one would outlive the simulation.
+// Constructed on first use and never destroyed: an object with static storage duration that
+// retires into it from its destructor may have been constructed before that first use, and
+// would then be destroyed after a static domain. Nodes still retired at exit stay reachable
+// from it (not leaks); those retired after the retiring thread's storage is gone are freed at
+// once unless protected (see retire).
 #ifndef LOCKSTEP_RELACY
 inline hazard_pointer_domain& hazard_pointer_default_domain() {
-  static hazard_pointer_domain domain;
-  return domain;
+  static hazard_pointer_domain* const domain = new hazard_pointer_domain();
+  return *domain;
 }
 #endif
 

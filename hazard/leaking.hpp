@@ -5,6 +5,10 @@
 //
 // It is safe without protection because no node is freed, so no address comes back while the
 // structure lives: there is neither use-after-free nor ABA.
+//
+// The structure may be static or thread_local: a retire on a thread whose thread_local storage
+// is gone keeps the node in a record lent for the call (thread_registry.hpp), and the domain's
+// destructor frees it with the rest.
 #pragma once
 
 #include <cstddef>
@@ -56,9 +60,9 @@ struct leaking {
     void retire(Node* node) {
       if (node == nullptr)
         throw std::invalid_argument("lockstep::hazard::leaking: retire(nullptr)");
-      record& r = records_.local();
-      r.kept.push_back(static_cast<holder*>(node));
-      r.count.add(1);
+      auto r = records_.local();
+      r->kept.push_back(static_cast<holder*>(node));
+      r->count.add(1);
     }
 
     std::size_t unreclaimed() const noexcept {

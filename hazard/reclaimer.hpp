@@ -21,6 +21,10 @@
 //   std::size_t unreclaimed() const    nodes retired and neither freed nor reusable yet (a
 //                                      statistic; always 0 for the pools)
 //
+// Every domain may belong to a structure with static or thread storage duration: its operations
+// and its destructor may run on a thread whose thread_local storage is gone (the main thread
+// destroying statics), and every node retired or pooled is freed by the domain's destructor.
+//
 // The policies: tagged_pool and wide_tagged_pool (tagged_pool.hpp), hazard_pointers
 // (hazard_pointers.hpp), epochs (epoch.hpp), and leaking (leaking.hpp), for measurement only.
 #pragma once

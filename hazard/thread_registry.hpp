@@ -20,12 +20,30 @@
 // thread meets a registry it has no entry for. Under Relacy, thread_local is shared by all
 // simulated threads (they are fibers of one OS thread), so the registry keeps an array indexed
 // by the simulated thread's index instead; simulated threads never exit before the test ends.
+//
+// After the thread's cache is gone. A thread's thread_local objects are destroyed before its
+// end, and the main thread's before the objects with static storage duration
+// ([basic.start.term]); a structure that is static, or thread_local and constructed before the
+// cache, is therefore destroyed (and retires its nodes) by a thread whose cache no longer
+// exists. The cache's destructor sets a flag in a trivially destructible thread_local, which
+// stays readable until the thread's storage goes; from then on local() does not cache: it lends
+// the thread a record, claimed like any other, for as long as the handle it returns (and the
+// holds taken on it, hold()) lives, and gives it back after, with what it retired. A small
+// trivially destructible table lets the thread's overlapping handles to one registry share the
+// record. So records stay bounded, no memory is touched after it is freed, and whatever the
+// thread retired stays in a record that the registry's owner frees or a later thread reuses.
+// The main thread's cache is constructed during static initialisation, before any static
+// declared after this header, so that it exists, and its end is seen, at exit even when main
+// itself never used a registry (one constructed only during exit would never be destroyed).
 #pragma once
 
 #include <cstddef>
 
 #ifndef LOCKSTEP_RELACY
+#include <array>
 #include <memory>
+#include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 #else
@@ -54,6 +72,83 @@ struct registry_state_base {
   virtual ~registry_state_base() = default;
 };
 
+// The records lent to a thread whose cache is gone, with how many handles and holds of the
+// thread use each. A record is in the table only while it is lent, and no registry may be
+// destroyed while a thread uses it, so the registry pointers are never stale.
+class lent_records {
+ public:
+  static constexpr std::size_t capacity = 8;
+
+  // The record this thread was lent by `state`, with one more use, or nullptr.
+  owned_flag* reuse(const registry_state_base* state) noexcept {
+    for (auto& l : table_) {
+      if (l.state == state) {
+        ++l.uses;
+        return l.flag;
+      }
+    }
+    return nullptr;
+  }
+
+  // Notes a record just claimed from `state`, with one use. If the table is full the record
+  // is not noted: it serves one handle and cannot be held.
+  void note(const registry_state_base* state, owned_flag* flag) noexcept {
+    for (auto& l : table_) {
+      if (l.state == nullptr) {
+        l = {state, flag, 1};
+        return;
+      }
+    }
+  }
+
+  bool noted(const owned_flag* flag) const noexcept {
+    for (const auto& l : table_) {
+      if (l.state != nullptr && l.flag == flag) return true;
+    }
+    return false;
+  }
+
+  void add_use(const owned_flag* flag) noexcept {
+    for (auto& l : table_) {
+      if (l.state != nullptr && l.flag == flag) ++l.uses;
+    }
+  }
+
+  // Ends one use; the last gives the record back to its registry. A record that was never
+  // noted had one use.
+  void end_use(owned_flag* flag) noexcept {
+    for (auto& l : table_) {
+      if (l.state != nullptr && l.flag == flag) {
+        if (--l.uses > 0) return;
+        l = {};
+        break;
+      }
+    }
+    flag->release();
+  }
+
+ private:
+  struct lent {
+    const registry_state_base* state;
+    owned_flag* flag;
+    unsigned uses;
+  };
+  std::array<lent, capacity> table_;
+};
+
+// What survives a thread's thread_local destructors: nothing in it has a destructor.
+struct thread_state {
+  bool cache_destroyed;
+  lent_records lent;
+};
+static_assert(std::is_trivially_destructible_v<thread_state>);
+
+inline thread_state& this_thread_state() noexcept {
+  // Zero-initialised, no destructor: readable for as long as the thread's storage exists.
+  static thread_local thread_state state;
+  return state;
+}
+
 class thread_cache {
  public:
   thread_cache() = default;
@@ -61,8 +156,9 @@ class thread_cache {
   thread_cache& operator=(const thread_cache&) = delete;
 
   // At thread exit: hand every record back, to live registries and dead ones alike (the entry
-  // memory is kept alive by the shared reference).
+  // memory is kept alive by the shared reference). Later calls of local() on this thread lend.
   ~thread_cache() {
+    this_thread_state().cache_destroyed = true;
     for (auto& e : entries_) e.flag->release();
   }
 
@@ -91,6 +187,9 @@ class thread_cache {
   };
   std::vector<entry> entries_;
 };
+
+// Constructs the main thread's cache during static initialisation (see the header comment).
+inline const bool main_thread_cache_constructed = (thread_cache::local(), true);
 
 #endif
 
@@ -155,11 +254,71 @@ class thread_registry {
   ~thread_registry() { list_->alive.store(false, sync::relaxed); }
 #endif
 
-  // The calling thread's record, acquired on the thread's first call.
-  Record& local() {
+  // The calling thread's record, for as long as the handle lives: its own, acquired on the
+  // thread's first call and cached, or one lent after the thread's cache is gone.
+  class handle {
+   public:
+    handle(handle&& other) noexcept
+        : entry_(other.entry_), lent_(std::exchange(other.lent_, false)) {}
+    handle(const handle&) = delete;
+    handle& operator=(const handle&) = delete;
+    handle& operator=(handle&&) = delete;
+    ~handle() {
 #ifndef LOCKSTEP_RELACY
+      if (lent_) detail::this_thread_state().lent.end_use(entry_);
+#endif
+    }
+
+    Record& operator*() const noexcept { return entry_->record; }
+    Record* operator->() const noexcept { return &entry_->record; }
+
+    // Whether the record is lent: it goes back to the registry, possibly to another thread,
+    // once the handle and every hold on it are gone.
+    bool lent() const noexcept { return lent_; }
+
+    // Keeps a lent record this thread's after the handle is gone, until unhold() is passed
+    // what this returns (nullptr for a cached record, which needs no hold). Throws
+    // std::length_error if the thread already holds lent records of lent_records::capacity
+    // registries.
+    detail::owned_flag* hold() {
+#ifndef LOCKSTEP_RELACY
+      if (!lent_) return nullptr;
+      auto& lent = detail::this_thread_state().lent;
+      if (!lent.noted(entry_)) {
+        throw std::length_error(
+            "lockstep::hazard::thread_registry: a thread whose thread_local storage is gone "
+            "holds records of too many registries at once");
+      }
+      lent.add_use(entry_);
+      return entry_;
+#else
+      return nullptr;
+#endif
+    }
+
+   private:
+    friend class thread_registry;
+    handle(entry* e, bool lent) noexcept : entry_(e), lent_(lent) {}
+
+    entry* entry_;
+    bool lent_;
+  };
+
+  // Ends a hold taken by handle::hold() on this thread.
+  static void unhold(detail::owned_flag* held) noexcept {
+#ifndef LOCKSTEP_RELACY
+    if (held != nullptr) detail::this_thread_state().lent.end_use(held);
+#else
+    (void)held;
+#endif
+  }
+
+  handle local() {
+#ifndef LOCKSTEP_RELACY
+    auto& mine = detail::this_thread_state();
+    if (mine.cache_destroyed) return lend(mine.lent);
     auto& cache = detail::thread_cache::local();
-    if (auto* flag = cache.find(list_.get())) return static_cast<entry*>(flag)->record;
+    if (auto* flag = cache.find(list_.get())) return handle(static_cast<entry*>(flag), false);
     entry* e = list_->acquire();
     try {
       cache.add(list_, e);
@@ -167,12 +326,12 @@ class thread_registry {
       e->release();
       throw;
     }
-    return e->record;
+    return handle(e, false);
 #else
     const unsigned index = sync::thread_index();
     assert(index < max_model_threads);
     if (by_thread_[index] == nullptr) by_thread_[index] = list_.acquire();
-    return by_thread_[index]->record;
+    return handle(by_thread_[index], false);
 #endif
   }
 
@@ -188,6 +347,17 @@ class thread_registry {
   std::size_t size() const noexcept { return entries().size.load(sync::relaxed); }
 
  private:
+#ifndef LOCKSTEP_RELACY
+  // The thread's cache is gone: this thread's record lent earlier and still in use, or a
+  // record claimed now and noted in the thread's table (or, the table full, for one handle).
+  handle lend(detail::lent_records& lent) {
+    if (auto* flag = lent.reuse(list_.get())) return handle(static_cast<entry*>(flag), true);
+    entry* e = list_->acquire();
+    lent.note(list_.get(), e);
+    return handle(e, true);
+  }
+#endif
+
 #ifndef LOCKSTEP_RELACY
   const list& entries() const noexcept { return *list_; }
   std::shared_ptr<list> list_ = std::make_shared<list>();
