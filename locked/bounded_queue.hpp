@@ -83,7 +83,8 @@ class bounded_queue {
 
   std::size_t capacity() const noexcept { return capacity_; }
 
-  // Hints under concurrency: true when observed, possibly stale by the time the caller looks.
+  // Each takes the lock once (the lock's progress) and is linearizable at its critical section:
+  // exact there, though the queue may have changed by the time the caller acts on the answer.
   bool empty() const {
     std::scoped_lock hold(lock_);
     const ring& r = ring_.read();

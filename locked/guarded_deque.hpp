@@ -80,7 +80,8 @@ class guarded_deque {
     return out;
   }
 
-  // Hints under concurrency: true when observed, possibly stale by the time the caller looks.
+  // Each takes the lock once (the lock's progress) and is linearizable at its critical section:
+  // exact there, though the queue may have changed by the time the caller acts on the answer.
   bool empty() const {
     std::scoped_lock hold(lock_);
     return items_.read().empty();

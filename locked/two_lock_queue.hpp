@@ -91,6 +91,16 @@ class two_lock_queue {
     return std::optional<T>(std::move(*first->value.write()));
   }
 
+  // Whether the queue holds no value. Takes the head lock once (its progress). Linearizable at
+  // the load of the dummy's next, like an empty try_pop: null there means no value was linked,
+  // non-null that one was. The answer may be stale by the time the caller acts on it. (No
+  // size(): the two ends keep no common count.)
+  bool empty() const {
+    std::scoped_lock hold(head_.lock);
+    // Relaxed: an answer only; the value it announces is read by try_pop's own acquire load.
+    return head_.dummy.read()->next.load(sync::relaxed) == nullptr;
+  }
+
  private:
   struct node {
     node() = default;
@@ -143,7 +153,8 @@ class two_lock_queue {
     tail_.last.write() = fresh.release();
   }
 
-  head_end head_;
+  // Mutable: empty(), logically const, takes the head lock.
+  mutable head_end head_;
   tail_end tail_;
 };
 

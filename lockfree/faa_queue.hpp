@@ -11,11 +11,11 @@
 //
 // A segment holds SegmentSize cells, an enqueue index and a dequeue index, and `next`. push
 // FAAs the tail segment's enqueue index; an index i < SegmentSize is its cell, into which it
-// writes the value and then CASes the cell's state from empty to full. An index past the end
+// writes the value and then CASes the cell's state from vacant to full. An index past the end
 // means the segment is full: push appends a new segment whose cell 0 already holds its value
 // with a CAS on `next` (or, if another push appended first, swings tail_ forward and retries).
 // try_pop reads the head segment's indices and, unless the queue is empty, FAAs the dequeue
-// index and exchanges its cell's state with `taken`: a full cell is its value; an empty one is
+// index and exchanges its cell's state with `taken`: a full cell is its value; a vacant one is
 // poisoned, so the push that claimed it (or will) fails its CAS and retries at a later cell. A
 // dequeue index past the end means the segment is drained: try_pop swings head_ to `next` and
 // retires the segment. No operation ever waits for another: a dequeuer that meets a cell whose
@@ -65,7 +65,7 @@
 //
 // Ordering. A value is written into its cell's plain storage, then published by the release
 // CAS on the cell's state; the dequeuer's exchange is acquire, so the value is visible when it
-// reads full. An empty or taken answer orders nothing: a poisoned cell's storage belongs to its
+// reads full. A vacant or taken answer orders nothing: a poisoned cell's storage belongs to its
 // pusher alone, which takes its value back. A segment's initial state (and an appender's cell
 // 0) is published by the CAS on `next`, loaded acquire, and carried on by the release CASes
 // that swing head_ and tail_ onto the segment, which the reclaimer's protect() loads acquire.
@@ -118,13 +118,13 @@ template <class T, class Reclaimer = hazard::hazard_pointers, std::size_t Segmen
 class faa_queue {
   static_assert(SegmentSize > 0, "faa_queue: a segment needs at least one cell");
 
-  // A cell's life: empty, then full (a push published its value) or taken (a pop poisoned it
+  // A cell's life: vacant, then full (a push published its value) or taken (a pop poisoned it
   // first); a full cell becomes taken when its value is dequeued. (Unscoped, so that Relacy
   // can print it in a history.)
-  enum state : unsigned char { empty, full, taken };
+  enum state : unsigned char { vacant, full, taken };
 
   struct cell {
-    sync::atomic<state> status{empty};
+    sync::atomic<state> status{vacant};
     sync::plain<std::optional<T>> value;
   };
 
@@ -207,6 +207,22 @@ class faa_queue {
     }
   }
 
+  // Whether the queue holds no value: try_pop's own emptiness check, on the head segment. Lock-free
+  // (protect() is). "true" is linearizable, at the same point as an empty try_pop: the load of the
+  // enqueue index that was not above the dequeue index read before it, followed by a null next.
+  // "false" is a snapshot, not linearizable: the cells it counts may be claimed by pushes that
+  // have not yet written them and may still lose them to a poisoning try_pop, and head_ may have
+  // moved on meanwhile; a try_pop right after it may answer "empty". (No size(): the counts are
+  // per segment, and summing them would walk segments under one protection at a time.)
+  bool empty() const {
+    const auto held = domain_.protect(head_);
+    segment* head = held.get();
+    // seq_cst, as in try_pop: the emptiness argument is about the total order S of these loads
+    // and the FAAs (see "Linearization points").
+    return head->dequeued.load(sync::seq_cst) >= head->enqueued.load(sync::seq_cst) &&
+           head->next.load(sync::seq_cst) == nullptr;
+  }
+
   // Segments retired and not yet freed: what the reclaimer holds back (a statistic).
   std::size_t unreclaimed() const { return domain_.unreclaimed(); }
 
@@ -222,7 +238,7 @@ class faa_queue {
       if (i < SegmentSize) {
         cell& c = tail->cells[i];
         place(c, value);
-        state expected = empty;
+        state expected = vacant;
         if (c.status.compare_exchange_strong(expected, full, sync::release, sync::relaxed)) {
           return;
         }
@@ -297,7 +313,8 @@ class faa_queue {
     held.reset();
   }
 
-  domain_type domain_;
+  // Mutable: empty(), logically const, protects the segment it reads as every operation does.
+  mutable domain_type domain_;
   alignas(sync::cache_line) sync::atomic<segment*> head_{nullptr};
   alignas(sync::cache_line) sync::atomic<segment*> tail_{nullptr};
 };

@@ -156,6 +156,23 @@ class ms_queue {
     }
   }
 
+  // Whether the queue holds no value. Lock-free (it retries only after head moved, that is after
+  // a dequeue succeeded). Linearizable, at the same point as an empty try_pop: the load of the
+  // dummy's next, validated by head still holding that dummy afterwards; a null next there means
+  // the dummy was the last node, a non-null one that its successor held a value. The answer may
+  // be stale by the time the caller acts on it. (No size(): the list keeps no count.)
+  bool empty() const {
+    for (;;) {
+      auto guard = domain_.protect(head_);
+      const link h = guard.get();
+      // Acquire, as in try_pop: the re-read of head below cannot be done before this load, so it
+      // validates this next.
+      const bool last =
+          domain_type::pointer(domain_type::pointer(h)->next.load(sync::acquire)) == nullptr;
+      if (head_.load(sync::acquire) == h) return last;
+    }
+  }
+
   // Nodes given back but not yet freed or reusable: what the reclaimer holds back (a statistic).
   std::size_t unreclaimed() const { return domain_.unreclaimed(); }
 
@@ -239,7 +256,8 @@ class ms_queue {
     if (n->owners.fetch_sub(1, sync::acq_rel) == 1) domain_.retire(n);
   }
 
-  domain_type domain_;
+  // Mutable: empty(), logically const, protects the node it reads as every operation does.
+  mutable domain_type domain_;
   alignas(sync::cache_line) sync::atomic<link> head_{link()};
   alignas(sync::cache_line) sync::atomic<link> tail_{link()};
 };

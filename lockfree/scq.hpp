@@ -98,6 +98,7 @@
 // overload too). The destructor destroys the values still queued (the slots are optionals).
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -164,6 +165,14 @@ class scq_ring {
       // A dequeuer burnt this position (or a later cycle took it): draw the next one.
       contention.pause();
     }
+  }
+
+  // Tail - Head: the positions enqueuers have drawn beyond the dequeuers' (see scq::size()).
+  std::int64_t drawn_ahead() const {
+    // seq_cst, like every access of the ring; Head first, so that a Tail read after it that
+    // the dequeuers have caught up with reads as at most Head.
+    const std::uint64_t head = head_.load(sync::seq_cst);
+    return static_cast<std::int64_t>(tail_.load(sync::seq_cst) - head);
   }
 
   std::optional<std::uint64_t> dequeue() {
@@ -292,6 +301,24 @@ class scq {
   }
 
   std::size_t capacity() const noexcept { return capacity_; }
+
+  // Whether allocated_'s Tail is not ahead of its Head: every position an enqueue of a slot
+  // number has drawn, a dequeue has drawn too. Wait-free. A snapshot of two counters, not
+  // linearizable: a value whose dequeuer has drawn its position but not yet taken it is no
+  // longer counted, and a position drawn by an enqueuer that has not yet written it (and may
+  // lose it to a dequeuer) is. Exact after a history without concurrent operations.
+  bool empty() const { return allocated_.drawn_ahead() <= 0; }
+
+  // The values queued, approximately: allocated_'s Tail - Head clamped to [0, capacity()].
+  // Wait-free; a snapshot like empty() that counts positions drawn rather than values. Exact
+  // after a history without concurrent operations; during one it may be stale and count
+  // in-flight operations either way, and after one it may still count a position that an
+  // enqueuer gave up (a later cycle's enqueuer took its entry) until the dequeuers pass it.
+  std::size_t size() const {
+    const std::int64_t ahead = allocated_.drawn_ahead();
+    if (ahead <= 0) return 0;
+    return std::min(static_cast<std::size_t>(ahead), capacity_);
+  }
 
  private:
   template <class V>

@@ -41,6 +41,7 @@
 // tail - head is at most the capacity.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <exception>
@@ -100,6 +101,25 @@ class spsc_queue {
   }
 
   std::size_t capacity() const noexcept { return mask_ + 1; }
+
+  // Whether the queue holds no value. Any thread may call it, beside the producer and the
+  // consumer. Wait-free. Linearizable when called by the producer (at the load of the head:
+  // the tail, its own, cannot change during the call) or by the consumer (at the load of the
+  // tail: the head is its own); from a third thread "true" is linearizable (at the load of the
+  // tail, which read the head loaded before it, and the head never passes the tail) and "false"
+  // is a snapshot that may be stale.
+  bool empty() const { return size() == 0; }
+
+  // The values queued, with the same guarantees as empty(): exact for the producer and the
+  // consumer, a snapshot in [0, capacity()] for any other thread. Wait-free.
+  std::size_t size() const {
+    // Acquire: synchronises with the consumer's release store of this head, which it made after
+    // reading a tail at least as large, so the tail loaded next is not behind it.
+    const std::size_t head = head_.load(sync::acquire);
+    // Relaxed: an answer about the indices, which hands over no value. The clamp is for a third
+    // thread only: the head may move on, and the producer push again, between its two loads.
+    return std::min(tail_.load(sync::relaxed) - head, capacity());
+  }
 
  private:
   T* object(std::size_t index) const noexcept {
