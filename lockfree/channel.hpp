@@ -179,6 +179,9 @@ struct selection {
 
   sync::parking_word state{registering};
   sync::atomic<std::uint32_t> references{1};
+  // Set when one of the select's clauses met another of its clauses (a send and a receive on one
+  // channel): see "Meeting itself" in lockfree/select.hpp. Only the selecting thread touches it.
+  bool met_itself = false;
 
   void add_reference() { references.fetch_add(1, sync::relaxed); }
   void release() {
@@ -617,7 +620,7 @@ class channel {
         case state::select_receiving:
           if (c.status.compare_exchange_strong(now, state::resuming_by_partner, sync::acq_rel,
                                                sync::acquire)) {
-            if (!claim(c)) return withdraw(c, state::interrupted_receive);
+            if (!claim(c, select)) return withdraw(c, state::interrupted_receive);
             complete(c, state::delivered, 0);
             return outcome::done;
           }
@@ -740,7 +743,7 @@ class channel {
         case state::select_sending:
           if (c.status.compare_exchange_strong(now, state::resuming_by_partner, sync::acq_rel,
                                                sync::acquire)) {
-            if (!claim(c)) return withdraw(c, state::interrupted_send);
+            if (!claim(c, select)) return withdraw(c, state::interrupted_send);
             move_out(c, into);
             complete(c, state::taken, 0);
             expand_buffer();
@@ -883,8 +886,9 @@ class channel {
 
   // A thread that owns a select's cell asks to fire its clause: true if it won the select. While
   // the select is registering it may not win; it asks instead for the clause to be registered
-  // again, in a new cell, since it is withdrawing this one.
-  static bool claim(cell& c) {
+  // again, in a new cell, since it is withdrawing this one. `by` is the select registering the
+  // owner's operation, if any: a select that meets its own clause says so (met_itself).
+  static bool claim(cell& c, const ticket* by = nullptr) {
     detail::selection& select = *c.selector.read();
     const std::uint32_t again = std::uint32_t{1} << c.clause.read();
     std::uint32_t now = select.state.load(sync::acquire);
@@ -895,6 +899,7 @@ class channel {
           return true;
         }
       } else if ((now & detail::selection::registering) != 0) {
+        if (by != nullptr && by->selector == &select) select.met_itself = true;
         if (select.state.compare_exchange_strong(now, now | again, sync::acq_rel)) return false;
       } else {
         return false;  // another clause fired, or select_for gave up

@@ -30,6 +30,18 @@
 // state word, and the selecting thread, before it parks (a CAS from registering to waiting that
 // fails while marks are set), registers those clauses again in new cells (Kotlin's re-register).
 //
+// Meeting itself. A select with a send and a receive on one channel can meet its own clause: its
+// receive takes the cell where its send is registered (sender s and receiver s are both its
+// own), or the other way round. Only a partner can complete either clause, so the owner
+// withdraws the met cell and marks it as any resumer does. Registering that clause again at
+// once would take the next index, where it meets the clause just registered, and so on for as
+// long as no other thread takes an index; and while it registers, no partner can claim it.
+// Instead a select that met itself stores waiting with the marked clauses pending, spins and
+// yields a while (sync::before_parking) so that a partner can claim one of the clauses still
+// registered, and, unclaimed, CASes back to registering with the pending clauses marked and
+// registers them again. The wait is bounded, since a partner may need a pending clause (a plain
+// receiver for its send, say).
+//
 // A recv case fires with a value, or with `into` left empty when its channel is closed and
 // drained. A send case on a closed channel throws sync::channel_closed when it fires, on
 // registration or when close() claims it, with its value unmoved. An lvalue sent is copied
@@ -42,11 +54,12 @@
 // winner to finish the clause. Registration re-registers clauses that resumers met meanwhile:
 // every repetition is caused by another thread's operation, but two selects registering against
 // each other can repeat indefinitely (obstruction-free, as in Kotlin), and so can a select that
-// both sends and receives on one unbuffered channel with no other party (it meets itself);
-// Go's select parks there instead. try_select is lock-free: it polls again only when one of its
-// channels' counters moved between its collects, that is, when another operation took a cell or
-// closed a channel, or when one of its own tries took a cell that another sender had taken and
-// not yet filled, or had given up (see "try_select").
+// both sends and receives on one unbuffered channel with no other party (it meets itself, and
+// waits a while between rounds: see "Meeting itself"); Go's select parks there instead.
+// try_select is lock-free: it polls again only when one of its channels' counters moved between
+// its collects, that is, when another operation took a cell or closed a channel, or when one of
+// its own tries took a cell that another sender had taken and not yet filled, or had given up
+// (see "try_select").
 //
 // Linearization. A select is linearized where the fired clause's operation is: at the cell CAS
 // that completed it during registration, or at the claim's winning CAS (the clause's value is
@@ -189,6 +202,7 @@ class select_over {
       if (select->state.compare_exchange_strong(expected, selection::waiting, sync::acq_rel)) {
         break;
       }
+      if (select->met_itself && !offer_the_others(select)) break;
       const std::uint32_t again =
           select->state.exchange(selection::registering, sync::acq_rel) & selection::clause_bits;
       for (std::size_t i : order_) {
@@ -344,6 +358,25 @@ class select_over {
     T* source;
     typename base::registration reg{};
   };
+
+  // The select met itself (see "Meeting itself"): it waits a while as waiting, its clauses still
+  // registered offered to a partner's claim, the marked ones pending. False if a partner
+  // claimed it meanwhile; otherwise it is registering again, the pending clauses marked.
+  static bool offer_the_others(selection* select) {
+    select->met_itself = false;
+    // acq_rel: as the CAS to waiting above; the marks it takes are the resumers' releases.
+    const std::uint32_t pending =
+        select->state.exchange(selection::waiting, sync::acq_rel) & selection::clause_bits;
+    // At least one pause, even with the model checker's empty budget: a partner's claim in this
+    // window is the way out, and a wait that gives it no step would only rarely see it.
+    sync::spin_then_yield patience = sync::before_parking();
+    do {
+      sync::cpu_relax();
+    } while (select->state.load(sync::acquire) == selection::waiting && patience.pause());
+    std::uint32_t expected = selection::waiting;
+    return select->state.compare_exchange_strong(expected, selection::registering | pending,
+                                                 sync::acq_rel);
+  }
 
   std::array<detail::channel_counters, size> collect() {
     std::array<detail::channel_counters, size> now;

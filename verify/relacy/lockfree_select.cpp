@@ -6,13 +6,15 @@
 // segments. Relacy's deadlock detection is the check for lost wake-ups: a select or a peer left
 // parked is reported; its leak detection, that every select instance is freed by its last
 // reference. try_select must act on one instant of its channels (Go's nonblocking select races:
-// a case made ready while another is drained). Each racing scenario must also have explored
-// every way its race can end.
+// a case made ready while another is drained). A select that sends and receives on one channel
+// meets its own clauses until a partner takes an index, and must then fire the partner's pair.
+// Each racing scenario must also have explored every way its race can end.
 //
 // Budgets, measured on one core at -O2, quick profile, whole executable about 30 s: two threads
 // run a context-bounded search (bound 1, 0.4 M iterations each; bound 2 takes 18-21 M, about
-// 90 s each, in the deep profile; try_select's races bound 2, 49-102 k), three run random
-// schedules (bound 1 in the deep profile).
+// 90 s each, in the deep profile; try_select's races bound 2, 49-102 k; a select meeting itself
+// bound 1, 8-104 k, and bound 2, 0.3-13 M, in the deep profile), three run random schedules
+// (bound 1 in the deep profile).
 #include "channel_scenarios.hpp"
 #include "select_scenarios.hpp"
 
@@ -170,6 +172,15 @@ int main(int argc, char** argv) {
       checks.bounded(2, 3));
   checks.require(try_select_snapshot<leaky<1>, leaky<0>, true>::explored({0, 1}),
                  "try_select fired either case, the closed one too");
+  checks.pass<select_meets_itself<leaky<0>, false>>(
+      "a select sending and receiving on one rendezvous channel, and a receiver",
+      checks.bounded(1, 2));
+  checks.pass<select_meets_itself<leaky<0>, true>>(
+      "a select sending and receiving on one rendezvous channel, and a sender",
+      checks.bounded(1, 2));
+  checks.pass<select_meets_itself<leaky<1>, false>>(
+      "a select sending and receiving on one buffered channel, and a receiver",
+      checks.bounded(1, 2));
   checks.pass<select_receives<reclaiming<0>>>(
       "epochs, one-cell segments: select over two rendezvous receives racing two senders",
       three_threads(200'000));

@@ -10,6 +10,7 @@
 
 #include "channel_scenarios.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -237,6 +238,43 @@ struct try_select_snapshot : rl::test_suite<try_select_snapshot<ChannelA, Channe
     this->record(static_cast<unsigned>(*fired));
     book_a.check(a);
     book_b.check(b);
+  }
+};
+
+// A select that sends its token on `c` and receives from `c` meets its own clauses (its receive
+// takes the cell of its send, or the other way round) until a partner takes an index: thread 1
+// receives from `c` plainly or (PartnerSends) sends its own token. The select must fire the
+// clause the partner completes, and never with itself. Outcomes: 0 the select's send fired,
+// 1 its receive.
+template <class Channel, bool PartnerSends>
+struct select_meets_itself : rl::test_suite<select_meets_itself<Channel, PartnerSends>, 2>,
+                             outcome_tally<select_meets_itself<Channel, PartnerSends>> {
+  Channel c;
+  std::optional<token> selected, plain;
+  std::size_t fired = 2;
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      const auto mine = on_send(c, token(value_of(0, 0)));
+      fired = select(mine, on_recv(c, selected));
+      RL_ASSERT(fired < 2);
+      RL_ASSERT((fired == 1) == selected.has_value());
+    } else if (PartnerSends) {
+      c.send(token(value_of(1, 0)));
+    } else {
+      plain = c.recv();
+      RL_ASSERT(plain.has_value());
+    }
+  }
+
+  void after() {
+    if (PartnerSends) {
+      RL_ASSERT(fired == 1 && selected->v == value_of(1, 0));
+    } else {
+      RL_ASSERT(fired == 0 && plain->v == value_of(0, 0));
+    }
+    RL_ASSERT(!c.try_recv().value.has_value());
+    this->record(static_cast<unsigned>(fired));
   }
 };
 

@@ -1,5 +1,6 @@
 // Go's select races from runtime/chan_test.go, for both families (locked::select,
-// lockfree::select): a non-blocking select acts on the channels' state at one instant.
+// lockfree::select): a non-blocking select acts on the channels' state at one instant, and two
+// selects that send and receive on one channel complete each other.
 //
 // Go starts a goroutine per iteration; here one helper thread runs every iteration's select,
 // since a thread per iteration costs too much under qemu. The helper spins for the next
@@ -9,6 +10,7 @@
 #include "channel_types.hpp"
 
 #include <atomic>
+#include <cstddef>
 #include <optional>
 #include <thread>
 
@@ -114,6 +116,34 @@ TYPED_TEST(go_select_race, nonblock_select_race_2) {
     c2.close();
     (void)c1.try_recv();
     ASSERT_TRUE(selector.fired()) << "no chan is ready, iteration " << i;
+  }
+}
+
+// Ports Go's runtime/chan_test.go TestSelfSelect: two threads each run 1000 selects that send
+// their number on c and receive from c, the cases in either order, on an unbuffered channel and
+// on one of capacity 10. Neither may deadlock, and unbuffered, neither may receive its own
+// value.
+TYPED_TEST(go_select_race, self_select) {
+  using chan = typename TestFixture::template chan<int>;
+  for (std::size_t capacity : {std::size_t{0}, std::size_t{10}}) {
+    chan c(capacity);
+    const auto selector = [&](int p) {
+      for (int i = 0; i < 1000; ++i) {
+        std::optional<int> v;
+        if (p == 0 || i % 2 == 0) {
+          select(on_send(c, p), on_recv(c, v));
+        } else {
+          select(on_recv(c, v), on_send(c, p));
+        }
+        if (capacity == 0 && v == p) {
+          ADD_FAILURE() << "self receive";
+          return;
+        }
+      }
+    };
+    std::thread other(selector, 1);
+    selector(0);
+    other.join();
   }
 }
 
