@@ -10,19 +10,20 @@
 //
 // The algorithm. One select instance (lockfree/channel.hpp, detail::selection) is shared by all
 // clauses: a state word, on which the selecting thread parks, and a reference count. Each clause
-// runs its channel's send or receive, in a uniformly random order (Go's fairness: among ready
-// cases each is equally likely), and where the operation would park it instead registers the
+// runs its channel's send or receive, in a uniformly random order (Go's fairness: among ready cases
+// each is equally likely; registered in that order, a late partner that could complete several
+// meets them in random order too), and where the operation would park it instead registers the
 // instance in its cell (states select_sending, select_receiving). The first clause whose cell is
 // ready fires at once. A thread that later meets a registered cell (the clause's partner, an
-// expansion of the buffer, close()) first owns the cell with a CAS to a resuming state, then
-// claims the instance with a CAS on its state word, from waiting to claimed: exactly one claim
-// succeeds, so exactly one clause fires. The winner completes the clause in the cell (value
-// delivered, taken, buffered, or closed), stores fired | clause in the state word and wakes the
-// selecting thread; a loser withdraws the cell as a cancelled waiter's (interrupted_send or
-// interrupted_receive) and moves on, as the paper's resumer treats a cell whose select is
-// already decided. The selecting thread then withdraws its other registrations with a CAS from
-// the select state to the interrupted one (a resumer that owns such a cell withdraws it
-// itself) and takes back the value of each unsent send.
+// expansion of the buffer, close()) first owns the cell with a CAS to a resuming state, then claims
+// the instance with a CAS on its state word, from waiting to claimed: exactly one claim succeeds,
+// so exactly one clause fires. The winner completes the clause in the cell (value delivered, taken,
+// buffered, or closed), stores fired | clause in the state word and wakes the selecting thread; a
+// loser withdraws the cell as a cancelled waiter's (interrupted_send or interrupted_receive) and
+// moves on, as the paper's resumer treats a cell whose select is already decided. The selecting
+// thread then withdraws its other registrations with a CAS from the select state to the interrupted
+// one (a resumer that owns such a cell withdraws it itself) and takes back the value of each unsent
+// send.
 //
 // While the selecting thread is still registering, it alone decides: a clause of its own may
 // fire on a ready cell, which no earlier registration may then contradict. A resumer meeting a
@@ -45,7 +46,10 @@
 // A recv case fires with a value, or with `into` left empty when its channel is closed and
 // drained. A send case on a closed channel throws sync::channel_closed when it fires, on
 // registration or when close() claims it, with its value unmoved. An lvalue sent is copied
-// first; an rvalue is moved only if its case fires.
+// when the select starts. An rvalue was moved into its case by on_send (sync/channel.hpp), which
+// owns it, so a case may be built before the select runs; it moves into the channel only if its
+// case fires, and a case that did not fire still holds it: the selecting thread takes an unsent
+// value back into the case.
 //
 // Progress. Send, recv and close stay lock-free, apart from one wait: a thread that meets a
 // select's cell while another thread resumes it (a receiver racing an expansion or close(), an
