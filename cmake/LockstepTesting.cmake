@@ -40,7 +40,7 @@ function(lockstep_gtest source label)
 endfunction()
 
 # A Relacy model-check executable: the same algorithm headers compiled with LOCKSTEP_RELACY,
-# so sync/ maps to Relacy. The flags are the ones RELACY-NOTES found necessary on g++ 12:
+# so sync/ maps to Relacy. The flags are the ones found necessary on g++ 12 (measured here):
 # sized deallocation bypasses Relacy's heap, lifetime dead-store elimination deletes the
 # destructor store that use-after-free detection relies on, and _FORTIFY_SOURCE's longjmp check
 # aborts Relacy's fibers. -O2 because model checks at -O0 are ~7x slower.

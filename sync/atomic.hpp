@@ -9,7 +9,7 @@
 //
 // Under LOCKSTEP_RELACY it is a class with std::atomic's interface whose operations are
 // Relacy's, each carrying the caller's source location. Two model-fidelity traps are handled
-// here (RELACY-NOTES):
+// here (both measured on this toolchain):
 // - Relacy's "strong init" atomics silently weaken the model (store buffering stops showing
 //   r1 = r2 = 0), so an initial value is written as a relaxed store with preemption disabled.
 // - use-after-free is detected by a signature that the atomic's destructor clears; g++ -O2

@@ -2,7 +2,7 @@
 //
 // 64 bytes natively (x86-64 and most AArch64 cores; std::hardware_destructive_interference_size
 // is not a stable ABI constant in g++ 12, which warns on its use). Under Relacy over-aligned
-// objects bypass its allocator, hiding leaks (RELACY-NOTES), and there are no cache lines to
+// objects bypass its allocator, hiding leaks (measured), and there are no cache lines to
 // separate, so model builds use ordinary alignment.
 #pragma once
 

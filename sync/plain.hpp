@@ -5,7 +5,7 @@
 // is reported as a data race, and an access to a destroyed plain<T> as a use-after-free. The
 // value itself stays a real T (move-only types work); the Relacy variable is its shadow.
 //
-// Relacy never preempts at rl::var accesses, which hides some bugs (RELACY-NOTES: a missing
+// Relacy never preempts at rl::var accesses, which hides some bugs (measured here: a missing
 // fence on epoch entry was found only with them). Defining LOCKSTEP_RELACY_PLAIN_PREEMPT makes
 // every access a scheduling point, at the cost of a larger search.
 #pragma once

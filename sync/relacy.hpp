@@ -1,7 +1,7 @@
 // The one place lockstep includes the Relacy Race Detector. Everything else reaches Relacy only
 // through the sync/ names, so an algorithm's text is the same natively and under the checker.
 //
-// Order matters (RELACY-NOTES): every standard header lockstep uses must be included before
+// Order matters (libstdc++ 12): every standard header lockstep uses must be included before
 // relacy.hpp, because relacy.hpp #defines new, delete, malloc, free and memory_order_* and
 // several libstdc++ headers break after that. The macros are undone at the end; Relacy's
 // replacement of the global operator new/delete stays, so leaks and double frees are still

@@ -13,7 +13,7 @@
 // reader, which validated it, reads a field of freed memory. The scan's fence alone cannot
 // prevent it: the store-load ordering needs a fence on both sides. Bounded search finds it at
 // iteration 1 257 of bound 2 (193 of bound 1). Random schedules find it here too, but missed
-// it in 1 M iterations of a Treiber-stack scenario (RELACY-NOTES): the test runs the bounded
+// it in 1 M iterations of a Treiber-stack scenario (measured before): the test runs the bounded
 // search.
 #include "../relacy/hazard_scenarios.hpp"
 

@@ -13,7 +13,7 @@
 //     that frees nothing cannot find a use after free;
 //   - epochs with retire_threshold 1: every retire tries to advance the epoch and collects;
 //   - leaking, which never frees: random schedules in the quick profile.
-// Reclamation bugs need bounded searches (RELACY-NOTES: random schedules miss them), so the
+// Reclamation bugs need bounded searches (random schedules were measured to miss them), so the
 // freeing policies run context-bounded searches where the cost allows. The scenarios with two
 // popping threads are where a segment can be freed under another thread, and their checks
 // require that segments were freed during the run in some executions. With one consumer nothing
