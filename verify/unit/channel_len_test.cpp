@@ -13,11 +13,7 @@ using lockstep::verify::channel_family_names;
 using namespace std::chrono_literals;
 
 template <class Family>
-class channel_len : public ::testing::Test {
- protected:
-  template <class T>
-  using chan = typename Family::template type<T>;
-};
+class channel_len : public lockstep::verify::channel_suite<Family> {};
 TYPED_TEST_SUITE(channel_len, channel_families, channel_family_names);
 
 TYPED_TEST(channel_len, counts_buffered_values_through_close_and_drain) {

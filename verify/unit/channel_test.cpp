@@ -25,11 +25,7 @@ using lockstep::verify::select_families;
 using namespace std::chrono_literals;
 
 template <class Family>
-class channel_test : public ::testing::Test {
- protected:
-  template <class T>
-  using chan = typename Family::template type<T>;
-};
+class channel_test : public lockstep::verify::channel_suite<Family> {};
 TYPED_TEST_SUITE(channel_test, channel_families, channel_family_names);
 
 TYPED_TEST(channel_test, models_the_channel_concept) {

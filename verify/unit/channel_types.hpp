@@ -27,6 +27,14 @@ using lockfree_channels = channel_family<lockfree::channel>;
 using channel_families = ::testing::Types<locked_channels, lockfree_channels>;
 using select_families = ::testing::Types<locked_channels, lockfree_channels>;
 
+// The fixture of every typed channel suite: TestFixture::chan<T> is the family's channel of T.
+template <class Family>
+class channel_suite : public ::testing::Test {
+ protected:
+  template <class T>
+  using chan = typename Family::template type<T>;
+};
+
 struct channel_family_names {
   template <class Family>
   static std::string GetName(int) {

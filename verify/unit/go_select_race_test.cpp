@@ -20,11 +20,7 @@ using lockstep::verify::channel_family_names;
 using lockstep::verify::select_families;
 
 template <class Family>
-class go_select_race : public ::testing::Test {
- protected:
-  template <class T>
-  using chan = typename Family::template type<T>;
-};
+class go_select_race : public lockstep::verify::channel_suite<Family> {};
 TYPED_TEST_SUITE(go_select_race, select_families, channel_family_names);
 
 // Go runs 100000 iterations, 1000 with -short; 1000 here too.

@@ -27,11 +27,7 @@ using lockstep::verify::channel_family_names;
 using lockstep::verify::select_families;
 
 template <class Family>
-class select_fairness : public ::testing::Test {
- protected:
-  template <class T>
-  using chan = typename Family::template type<T>;
-};
+class select_fairness : public lockstep::verify::channel_suite<Family> {};
 TYPED_TEST_SUITE(select_fairness, select_families, channel_family_names);
 
 // The count of one of two equally likely cases over n independent selects lies within
