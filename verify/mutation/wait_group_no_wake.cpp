@@ -8,7 +8,7 @@
 // it when the counter reaches zero, and Relacy reports the deadlock once the workers finish.
 #include <lockstep/locked/wait_group.hpp>
 
-#include "../relacy/model_check.hpp"
+#include <lockstep/verify/model_check.hpp>
 
 using namespace lockstep;
 

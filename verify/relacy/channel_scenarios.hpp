@@ -17,7 +17,7 @@
 // check can require that every outcome was explored.
 #pragma once
 
-#include "model_check.hpp"
+#include <lockstep/verify/model_check.hpp>
 
 #include <array>
 #include <chrono>

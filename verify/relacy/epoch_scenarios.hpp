@@ -11,7 +11,7 @@
 #include <lockstep/hazard/epoch.hpp>
 #include <lockstep/sync/sync.hpp>
 
-#include "model_check.hpp"
+#include <lockstep/verify/model_check.hpp>
 
 namespace lockstep::verify {
 

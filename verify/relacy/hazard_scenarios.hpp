@@ -10,7 +10,7 @@
 #include <lockstep/hazard/hazard_pointers.hpp>
 #include <lockstep/sync/sync.hpp>
 
-#include "model_check.hpp"
+#include <lockstep/verify/model_check.hpp>
 
 namespace lockstep::verify {
 

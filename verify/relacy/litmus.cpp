@@ -2,7 +2,7 @@
 // model. If the seam initialised atomics "strongly" or dropped the orders it is given, the
 // relaxed outcomes below would become unreachable and these checks would fail; if its
 // destructors lost their stores under -O2, the use-after-free would go unreported.
-#include "model_check.hpp"
+#include <lockstep/verify/model_check.hpp>
 
 #include <lockstep/sync/sync.hpp>
 

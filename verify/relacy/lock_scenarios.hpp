@@ -6,7 +6,7 @@
 
 #include <lockstep/sync/sync.hpp>
 
-#include "model_check.hpp"
+#include <lockstep/verify/model_check.hpp>
 
 namespace lockstep::verify {
 

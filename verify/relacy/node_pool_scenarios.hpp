@@ -7,7 +7,7 @@
 #include <lockstep/hazard/node_pool.hpp>
 #include <lockstep/sync/sync.hpp>
 
-#include "model_check.hpp"
+#include <lockstep/verify/model_check.hpp>
 
 namespace lockstep::verify {
 

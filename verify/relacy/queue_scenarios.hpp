@@ -15,7 +15,7 @@
 //     a pop completed first; a thread that popped and then pushes finds room.
 #pragma once
 
-#include "model_check.hpp"
+#include <lockstep/verify/model_check.hpp>
 
 #include <array>
 #include <cstddef>

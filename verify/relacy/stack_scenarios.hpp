@@ -7,7 +7,7 @@
 //     cannot come out twice).
 #pragma once
 
-#include "model_check.hpp"
+#include <lockstep/verify/model_check.hpp>
 
 #include <array>
 #include <optional>

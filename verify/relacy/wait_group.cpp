@@ -4,7 +4,7 @@
 // it, is a data race — and a waiter is never left asleep once the counter is zero (Relacy
 // reports a deadlock otherwise, and its condition variable wakes spuriously, so a wait that
 // trusted one wake-up would be found too).
-#include "model_check.hpp"
+#include <lockstep/verify/model_check.hpp>
 
 #include <array>
 

@@ -2,8 +2,8 @@
 // (verify/lin/channel_spec.hpp): the random driver of verify/lin over every channel of
 // channel_types.hpp, unbuffered (hand-overs as dual operations, which must overlap in time) and
 // buffered with capacities 1 and 2, so that full and empty answers are frequent and checked.
-#include "../lin/channel_spec.hpp"
-#include "../lin/scenario.hpp"
+#include <lockstep/verify/lin/channel_spec.hpp>
+#include <lockstep/verify/lin/scenario.hpp>
 #include "../unit/channel_types.hpp"
 
 #include <cstddef>

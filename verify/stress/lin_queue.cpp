@@ -9,7 +9,7 @@
 // "full" while another thread's call is in flight, which is not linearizable (their headers say
 // when). They are checked against the pessimistic FIFO specification (verify/lin/specs.hpp),
 // which accepts exactly those answers and nothing else.
-#include "../lin/scenario.hpp"
+#include <lockstep/verify/lin/scenario.hpp>
 #include "../unit/queue_types.hpp"
 
 #include <cstddef>

@@ -2,7 +2,7 @@
 // verify/lin (small Lincheck-style scenarios of 2 to 4 threads under real threads, each history
 // checked by Wing & Gong's search with Lowe's memoisation) over every stack of stack_types.hpp,
 // the lock-free ones and the lock-based twin with each lock alike.
-#include "../lin/scenario.hpp"
+#include <lockstep/verify/lin/scenario.hpp>
 #include "../unit/stack_types.hpp"
 
 #include <cstddef>

@@ -1,8 +1,8 @@
 // The channel specification (verify/lin/channel_spec.hpp) on handcrafted histories whose
 // verdicts are known: buffered channels are FIFO queues with exact full and empty answers, an
 // unbuffered send must meet its receive, and tries may give up only beside another call.
-#include "../lin/channel_spec.hpp"
-#include "../lin/checker.hpp"
+#include <lockstep/verify/lin/channel_spec.hpp>
+#include <lockstep/verify/lin/checker.hpp>
 
 #include <cstdint>
 

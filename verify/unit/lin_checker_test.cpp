@@ -2,10 +2,10 @@
 // and the random driver on structures whose verdicts are known: reference queues and a stack
 // behind a mutex (linearizable), and the snapshot queue, the negative control, which it must
 // report with the offending history.
-#include "../lin/checker.hpp"
-#include "../lin/scenario.hpp"
-#include "../lin/snapshot_queue.hpp"
-#include "../lin/specs.hpp"
+#include <lockstep/verify/lin/checker.hpp>
+#include <lockstep/verify/lin/scenario.hpp>
+#include <lockstep/verify/lin/snapshot_queue.hpp>
+#include <lockstep/verify/lin/specs.hpp>
 
 #include <cstddef>
 #include <cstdint>
