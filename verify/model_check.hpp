@@ -1,21 +1,55 @@
-// The driver every Relacy model check and mutation test runs through.
+// The driver every Relacy model check and mutation test runs through, lockstep's own and a
+// user's.
+//
+// A user's check is a struct and one line of main (docs/model-check-your-own.md):
+//
+//   struct peterson_check {            // constructed afresh for every explored execution
+//     peterson lock;
+//     lockstep::sync::plain<int> counter{0};
+//     void thread(unsigned id) { lock.lock(id); counter.store(counter.load() + 1); lock.unlock(id); }
+//     void after() { LOCKSTEP_ASSERT(counter.load() == 2); }   // optional, as is invariant()
+//   };
+//   int main(int argc, char** argv) { return lockstep::verify::model<2, peterson_check>(argc, argv); }
+//
+// A struct rather than loom's closure because the state must be built anew for each of the
+// thousands of executions, inside the simulation (its atomics' initial stores are part of
+// every execution's history); a struct's default constructor is exactly that.
 //
 // A check names the search it ran (random schedules, context-bounded, or full), its bound and
-// the iterations it took, so the README can say exactly what each algorithm was checked
-// against. `--profile quick` (CI) and `--profile deep` (research runs) choose the budgets: a
-// test states both, and bounded searches that finish in seconds run in both.
+// the iterations it took, so a pass says exactly what was checked. Every executable takes
+//   --profile quick|deep   the budgets (CI, research runs)
+//   --search full | bounded:K | random:N   one search for every check, instead of the profile's
+//   --expect "<verdict>"   Relacy's report text ("DATA RACE", "USER ASSERT FAILED", "DEADLOCK",
+//                          "ACCESS TO FREED MEMORY", ...): every check that must otherwise pass
+//                          passes only if Relacy reports exactly that (a buggy twin)
+//   --history              print Relacy's execution history of every check
+// An unexpected failure is re-run deterministically and its history printed.
 //
-// A mutation test states the report it expects (a data race, a failed assertion, a deadlock):
-// it passes only when Relacy reports that, so a repaired bug makes it fail.
+// Before any check, the driver runs a canary: a use-after-free and a data race that a sound
+// build reports. A build whose flags silently disable the checker (sync/relacy.hpp lists them)
+// is refused with what to change, also under --expect, so no misconfiguration reads as a pass.
 #pragma once
 
+// Before Relacy's header, which must come after every standard header (sync/relacy.hpp).
+#include <cxxabi.h>
+
+#include <typeinfo>
+
 #include <lockstep/sync/relacy.hpp>
+#include <lockstep/sync/sync.hpp>
 
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <streambuf>
 #include <string>
 #include <string_view>
+
+// An assertion checked in every explored execution; a failure is reported as Relacy's
+// "USER ASSERT FAILED" with the history that led to it.
+#define LOCKSTEP_ASSERT(condition) RL_ASSERT(condition)
 
 namespace lockstep::verify {
 
@@ -27,6 +61,25 @@ struct search {
   static search random(rl::iteration_t iterations) { return {rl::sched_random, 0, iterations}; }
   static search bounded(unsigned bound) { return {rl::sched_bound, bound, 0}; }
   static search full() { return {rl::sched_full, 0, 0}; }
+
+  // "full", "bounded:K" or "random:N", as --search takes it; false if it is none of these.
+  static bool parse(std::string_view text, search& out) {
+    const auto number = [&](std::string_view prefix, unsigned long long& n) {
+      if (text.substr(0, prefix.size()) != prefix || text.size() == prefix.size()) return false;
+      n = 0;
+      for (const char c : text.substr(prefix.size())) {
+        if (c < '0' || c > '9') return false;
+        n = n * 10 + static_cast<unsigned>(c - '0');
+      }
+      return n > 0;
+    };
+    unsigned long long n = 0;
+    if (text == "full") out = full();
+    else if (number("bounded:", n)) out = bounded(static_cast<unsigned>(n));
+    else if (number("random:", n)) out = random(static_cast<rl::iteration_t>(n));
+    else return false;
+    return true;
+  }
 
   std::string describe() const {
 #ifdef LOCKSTEP_RELACY_STRONG_CAS
@@ -42,15 +95,115 @@ struct search {
   }
 };
 
+// The readable name of a type: Relacy names a test by typeid(...).name(), which g++ and clang
+// mangle ("N12_GLOBAL__N_114peterson_checkE").
+inline std::string type_name(const char* mangled) {
+  int status = 0;
+  const std::unique_ptr<char, void (*)(void*)> readable(
+      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
+  return status == 0 && readable ? std::string(readable.get()) : std::string(mangled);
+}
+
+namespace detail {
+
+// Relacy's report, forwarded to stdout without its first line: Relacy starts every report with
+// the test's mangled type name, which the driver prints demangled instead. Unbuffered, so that
+// nothing it writes allocates: inside a simulated execution, Relacy's global operator new
+// allocates from the simulation's heap.
+class relacy_report final : public std::streambuf {
+ protected:
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    if (in_name_) {
+      in_name_ = traits_type::to_char_type(c) != '\n';
+    } else {
+      std::fputc(traits_type::to_char_type(c), stdout);
+    }
+    return c;
+  }
+  std::streamsize xsputn(const char* text, std::streamsize n) override {
+    for (std::streamsize i = 0; i < n; ++i) overflow(traits_type::to_int_type(text[i]));
+    return n;
+  }
+  int sync() override { return std::fflush(stdout); }
+
+ private:
+  bool in_name_ = true;
+};
+
+// The canary's nodes: one atomic and one plain field, as a user's heap node has them.
+struct canary_node {
+  sync::atomic<int> counter{1};
+  sync::plain<int> payload{7};
+};
+
+// A node freed by one thread while the other still reads it. A build that drops the stores
+// marking freed memory (lifetime dead-store elimination) reports nothing here.
+template <bool ReadPlain>
+struct canary_use_after_free : rl::test_suite<canary_use_after_free<ReadPlain>, 2> {
+  sync::atomic<canary_node*> shared{nullptr};
+
+  void before() { shared.store(new canary_node, sync::relaxed); }  // relaxed: before the threads start
+  void thread(unsigned index) {
+    if (index == 0) {
+      canary_node* n = shared.load(sync::acquire);  // acquire: pairs with the exchange below
+      if (n == nullptr) return;
+      if constexpr (ReadPlain) {
+        (void)n->payload.load();
+      } else {
+        (void)n->counter.load(sync::relaxed);  // relaxed: the read itself is what is checked
+      }
+    } else {
+      delete shared.exchange(nullptr, sync::acq_rel);  // acq_rel: an unlink, as a user writes it
+    }
+  }
+};
+
+// Two unordered writes of a plain field.
+struct canary_data_race : rl::test_suite<canary_data_race, 2> {
+  sync::plain<int> shared{0};
+  void thread(unsigned index) { shared.store(static_cast<int>(index)); }
+};
+
+template <class Test>
+rl::test_result_e quietly(rl::scheduler_type_e scheduler) {
+  std::ostream discard(nullptr);
+  rl::test_params params;
+  params.search_type = scheduler;
+  params.output_stream = &discard;
+  params.progress_stream = &discard;
+  rl::simulate<Test>(params);
+  return params.test_result;
+}
+
+}  // namespace detail
+
 class model_checks {
  public:
   model_checks(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
-      std::string_view arg = argv[i];
-      if (arg == "--profile" && i + 1 < argc) deep_ = std::string_view(argv[++i]) == "deep";
-      if (arg == "--deep") deep_ = true;
-      if (arg == "--history") history_ = true;
+      const std::string_view arg = argv[i];
+      const bool has_value = i + 1 < argc;
+      if (arg == "--profile" && has_value) {
+        const std::string_view profile = argv[++i];
+        if (profile != "quick" && profile != "deep") usage(argv[0], "unknown profile");
+        deep_ = profile == "deep";
+      } else if (arg == "--deep") {
+        deep_ = true;
+      } else if (arg == "--history") {
+        history_ = true;
+      } else if (arg == "--search" && has_value) {
+        search s{};
+        if (!search::parse(argv[++i], s)) usage(argv[0], "unknown search");
+        search_ = s;
+        searched_ = true;
+      } else if (arg == "--expect" && has_value) {
+        if (!verdict(argv[++i], expected_)) usage(argv[0], "unknown verdict");
+      } else {
+        usage(argv[0], "unknown argument");
+      }
     }
+    refuse_unsound_build();
   }
 
   bool deep() const { return deep_; }
@@ -65,10 +218,11 @@ class model_checks {
     return search::bounded(deep_ ? deep : quick);
   }
 
-  // The algorithm must pass: no race, no leak, no deadlock, no failed contract assertion.
+  // The algorithm must pass: no race, no leak, no deadlock, no failed contract assertion; or,
+  // under --expect, must be reported with that verdict.
   template <class Test>
   void pass(std::string_view name, search s) {
-    run<Test>(name, s, rl::test_result_success);
+    run<Test>(name, s, expected_);
   }
 
   // A seeded bug: Relacy must report `expected`.
@@ -91,8 +245,59 @@ class model_checks {
   }
 
  private:
+  // Relacy's verdict named by its report text; every verdict Relacy can print has one.
+  static bool verdict(std::string_view text, rl::test_result_e& out) {
+    for (int r = rl::test_result_success; r < rl::test_result_thread_signal; ++r) {
+      if (text == rl::test_result_str(static_cast<rl::test_result_e>(r))) {
+        out = static_cast<rl::test_result_e>(r);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  [[noreturn]] static void usage(const char* program, const char* problem) {
+    std::fprintf(stderr,
+                 "%s: %s\nusage: %s [--profile quick|deep] [--search full|bounded:K|random:N]\n"
+                 "       [--expect \"<verdict>\"] [--history]\nverdicts:",
+                 program, problem, program);
+    for (int r = rl::test_result_success; r < rl::test_result_thread_signal; ++r) {
+      std::fprintf(stderr, " \"%s\"", rl::test_result_str(static_cast<rl::test_result_e>(r)));
+    }
+    std::fprintf(stderr, "\n");
+    std::exit(2);
+  }
+
+  // The canary: if this build cannot see a use-after-free or a data race that a sound build
+  // reports, every verdict it gives is worthless, "expected" ones included.
+  static void refuse_unsound_build() {
+    const rl::test_result_e atomic_field =
+        detail::quietly<detail::canary_use_after_free<false>>(rl::sched_full);
+    const rl::test_result_e plain_field =
+        detail::quietly<detail::canary_use_after_free<true>>(rl::sched_full);
+    const rl::test_result_e race = detail::quietly<detail::canary_data_race>(rl::sched_full);
+    if (atomic_field == rl::test_result_access_to_freed_memory &&
+        plain_field == rl::test_result_access_to_freed_memory &&
+        race == rl::test_result_data_race) {
+      return;
+    }
+    std::fprintf(stderr,
+                 "lockstep: this model-check build is unsound; refusing to run any check.\n"
+                 "  canary: a node freed while another thread reads it gave %s (atomic field) and "
+                 "%s (plain field), a sound build gives ACCESS TO FREED MEMORY;\n"
+                 "  canary: two unordered writes gave %s, a sound build gives DATA RACE.\n"
+                 "  The compiler removed the stores that mark freed memory. Compile with\n"
+                 "    -fno-lifetime-dse -fno-sized-deallocation -U_FORTIFY_SOURCE\n"
+                 "  and define LOCKSTEP_RELACY_NO_LIFETIME_DSE only where -fno-lifetime-dse is on;\n"
+                 "  in CMake, link lockstep::relacy or use lockstep_add_model_check(), which do.\n",
+                 rl::test_result_str(atomic_field), rl::test_result_str(plain_field),
+                 rl::test_result_str(race));
+    std::exit(3);
+  }
+
   template <class Test>
   void run(std::string_view name, search s, rl::test_result_e expected) {
+    if (searched_) s = search_;
     rl::test_params params;
     params.search_type = s.scheduler;
     params.context_bound = s.context_bound;
@@ -102,16 +307,22 @@ class model_checks {
     // string stream: Relacy replaces the global operator new, and a buffer growing inside a
     // simulated execution would allocate from the simulation's heap.
     std::ostream discard(nullptr);
-    params.output_stream = history_ ? &std::cout : &discard;
+    detail::relacy_report report_buffer;
+    std::ostream report(&report_buffer);
+    if (history_) announce<Test>(name);
+    params.output_stream = history_ ? &report : &discard;
     params.progress_stream = &discard;
     rl::simulate<Test>(params);
     if (params.test_result != expected && params.test_result != rl::test_result_success &&
         !history_) {
+      announce<Test>(name);
+      detail::relacy_report again_buffer;
+      std::ostream again_report(&again_buffer);
       rl::test_params again;
       again.search_type = params.search_type;
       again.context_bound = params.context_bound;
       again.iteration_count = params.iteration_count;
-      again.output_stream = &std::cout;
+      again.output_stream = &again_report;
       again.progress_stream = &discard;
       rl::simulate<Test>(again);
     }
@@ -129,11 +340,61 @@ class model_checks {
     (ok ? passed_ : failed_) += 1;
   }
 
+  // The heading of a printed history: the check's name and, where the name is not already
+  // the type's (model() names a check by its type), the test type, demangled.
+  template <class Test>
+  static void announce(std::string_view name) {
+    const std::string type = type_name(typeid(Test).name());
+    if (type.find(name) == std::string::npos) {
+      std::printf("history of %.*s (%s):\n", static_cast<int>(name.size()), name.data(),
+                  type.c_str());
+    } else {
+      std::printf("history of %.*s:\n", static_cast<int>(name.size()), name.data());
+    }
+    std::fflush(stdout);
+  }
+
   bool deep_ = false;
   bool history_ = false;
+  bool searched_ = false;
+  search search_{};
+  rl::test_result_e expected_ = rl::test_result_success;
   int passed_ = 0;
   int failed_ = 0;
 };
+
+namespace detail {
+
+// A user's check as a Relacy test: Relacy constructs the test (so the check) for every
+// execution, runs thread(i) on each of its Threads simulated threads, then after(), and
+// invariant() at every scheduling point.
+template <unsigned Threads, class Check>
+struct model_test : rl::test_suite<model_test<Threads, Check>, Threads> {
+  Check check;
+
+  void thread(unsigned index) { check.thread(index); }
+  void after() {
+    if constexpr (requires { check.after(); }) check.after();
+  }
+  void invariant() {
+    if constexpr (requires { check.invariant(); }) check.invariant();
+  }
+};
+
+}  // namespace detail
+
+// Model-checks Check on Threads threads. Unless --search says otherwise: a context-bounded
+// search to completion, bound 2 under the quick profile and 3 under the deep one. A bounded
+// search covers every schedule with at most that many preemptions, so a pass is a statement
+// about all of them; most concurrency bugs need two or three preemptions (Musuvathi & Qadeer,
+// PLDI 2007). Returns main's exit status.
+template <unsigned Threads, class Check>
+int model(int argc, char** argv) {
+  model_checks checks(argc, argv);
+  checks.pass<detail::model_test<Threads, Check>>(type_name(typeid(Check).name()),
+                                                   checks.bounded(2, 3));
+  return checks.result();
+}
 
 // Scenarios construct their structure by default: this passes it its one constructor argument
 // (a bounded queue's capacity, a flat-combining structure's number of publication records).
