@@ -1,5 +1,5 @@
 // The channel workloads: one run of a workload on fresh channels, timed and checked, templated
-// over the channel family (locked::channel, lockfree::channel). bench/go/ runs the same
+// over the channel family (locked::channel, lockfree::channel, or a user's). bench/go/ runs the same
 // workloads with Go's channels under the same names, with the structure `go`, and the same
 // message counts, so that the two languages are compared within one run.
 //
@@ -11,10 +11,8 @@
 //   receives it back, which only a buffered channel allows.
 // - pingpong: two threads bounce a value over two unbuffered channels, `roundtrips` times; each
 //   round trip is two rendezvous, so its time is twice the handoff latency.
-// - fan_in_fan_out, pipeline, pubsub: the examples/ programs, called with `messages` and the
-//   thread count as their cooks, stages or subscribers. They start and join their own threads
-//   inside the timed call (Go's twins start goroutines likewise), so they are not pinned and
-//   have no cap.
+// - fan_in_fan_out, pipeline, pubsub: the examples/ programs (channel_patterns.hpp, which only
+//   lockstep's own build has: examples/ is not installed).
 //
 // What is counted: messages received (round trips for pingpong), over the team's wall time.
 //
@@ -46,10 +44,6 @@
 
 #include "harness.hpp"
 #include "placement.hpp"
-
-#include <lockstep/examples/fan_in_fan_out.hpp>
-#include <lockstep/examples/pipeline.hpp>
-#include <lockstep/examples/pubsub_broker.hpp>
 
 namespace lockstep::bench {
 
@@ -274,48 +268,6 @@ channel_run run_pingpong(hwloc_topology_t topo, const std::vector<unsigned>& pus
   return r;
 }
 
-// One call of an examples/ program, timed on the calling thread, its result checked against
-// what the header promises: fan-in/fan-out and the pipeline deliver every message exactly once
-// (their sums are then known); the broker may drop a message for a full subscriber, but each
-// message is received or dropped exactly once per subscriber. The broker finds select by
-// argument-dependent lookup: the includer includes each family's select header.
-template <template <class> class Channel>
-channel_run run_pattern(channel_workload w, std::size_t workers, std::size_t capacity,
-                        std::size_t messages) {
-  const std::uint64_t m = messages;
-  const std::uint64_t triangle = m * (m + 1) / 2;
-  const std::string what(name(w));
-  channel_run r;
-  const clock::time_point start = clock::now();
-  if (w == channel_workload::fan_in_fan_out) {
-    const std::uint64_t got = examples::fan_in_fan_out<Channel>(messages, workers, capacity);
-    r.seconds = std::chrono::duration<double>(clock::now() - start).count();
-    r.items = m;
-    if (got != triangle) {
-      r.error = what + ": delivered sum " + std::to_string(got) + ", sent " +
-                std::to_string(triangle);
-    }
-  } else if (w == channel_workload::pipeline) {
-    const std::uint64_t got = examples::pipeline<Channel>(messages, workers, capacity);
-    r.seconds = std::chrono::duration<double>(clock::now() - start).count();
-    r.items = m;
-    if (got != triangle + m * workers) {
-      r.error = what + ": delivered sum " + std::to_string(got) + ", expected " +
-                std::to_string(triangle + m * workers);
-    }
-  } else {
-    const examples::pubsub_tally got =
-        examples::pubsub_tallied<Channel>(messages, workers, capacity);
-    r.seconds = std::chrono::duration<double>(clock::now() - start).count();
-    r.items = got.received;
-    if (got.received + got.dropped != m * workers) {
-      r.error = what + ": received " + std::to_string(got.received) + " + dropped " +
-                std::to_string(got.dropped) + " != " + std::to_string(m * workers);
-    }
-  }
-  return r;
-}
-
 template <template <class> class Channel>
 channel_run run_channel(hwloc_topology_t topo, const std::vector<unsigned>& pus,
                         const channel_case& c, std::size_t messages, std::size_t roundtrips,
@@ -326,8 +278,12 @@ channel_run run_channel(hwloc_topology_t topo, const std::vector<unsigned>& pus,
       return run_transfer<Channel>(topo, pus, c.threads, c.capacity, messages, cap);
     case channel_workload::pingpong:
       return run_pingpong<Channel>(topo, pus, roundtrips, cap);
-    default:
-      return run_pattern<Channel>(c.workload, c.threads, c.capacity, messages);
+    default: {
+      // The patterns are channel_patterns.hpp's: they need examples/, which is not installed.
+      channel_run r;
+      r.error = std::string(name(c.workload)) + ": a pattern, run by channel_patterns.hpp";
+      return r;
+    }
   }
 }
 

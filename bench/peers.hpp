@@ -1,123 +1,55 @@
-// Adapters that give the peers' stacks the harness interface: push(v) -> bool,
-// try_pop() -> optional, empty(), and per-thread hooks.
-//
-// Boost.Lockfree: a Treiber stack over a freelist of tagged node indices/pointers (ABA defence by
-// tag, nodes recycled, never returned to the OS while the stack lives). Constructed with a small
-// initial freelist so it allocates on demand like the others rather than starting pre-warmed.
-//
-// libcds: TreiberStack over hazard pointers (cds::gc::HP), optionally with its elimination
-// back-off array (Hendler, Shavit, Yerushalmi 2004, with spin-locked collision slots). libcds
-// needs the library initialised, one HP singleton alive and every thread that touches a
-// structure attached to its thread manager; main() owns the first two, the hooks here attach
-// each team thread.
-//
-// xenium has no stack: its peers are its Michael-Scott *queue* (michael_scott_queue, Michael and
-// Scott 1996), once over its hazard_pointer and once over its generic_epoch_based reclaimer,
-// both with xenium's default parameters. They run the same workloads and the same checks (the
-// fingerprint does not care about order), but a queue is not a stack: they are there to set
-// xenium's hazard pointers against xenium's epochs in the reclamation benchmark, not to rank a
-// queue against a stack. xenium registers threads on their first operation, so no hooks.
+// The established libraries next to a registered structure: main(argc, argv, with_twins |
+// with_peers). Their adapters are peer_stacks.hpp's and peer_queues.hpp's; the libraries
+// (Boost.Lockfree and Boost.Thread, libcds, xenium, oneTBB, moodycamel's ConcurrentQueue,
+// atomic_queue) come with lockstep::bench_peers.
 #pragma once
 
-#include <boost/lockfree/stack.hpp>
-#include <cds/container/treiber_stack.h>
-#include <cds/gc/hp.h>
-#include <cds/init.h>
-#include <xenium/michael_scott_queue.hpp>
-#include <xenium/policy.hpp>
-#include <xenium/reclamation/generic_epoch_based.hpp>
-#include <xenium/reclamation/hazard_pointer.hpp>
+#include <memory>
 
-#include <cstdint>
-#include <optional>
-
-#include "harness.hpp"
+#include "catalog.hpp"
+#include "peer_queues.hpp"
+#include "peer_stacks.hpp"
+#include "registry.hpp"
 
 namespace lockstep::bench {
 
-// The peers report a pop through an out parameter and a bool; the harness takes an optional.
-template <class Stack>
-std::optional<std::uint64_t> pop_value(Stack& s) {
-  std::uint64_t v;
-  if (s.pop(v)) return v;
-  return std::nullopt;
+namespace detail {
+
+template <class Adapter>
+structure peer_stack(std::string name) {
+  return {std::move(name), "peer", queue_kind::unbounded, &stack_bench<Adapter>, nullptr, false};
 }
 
-struct boost_lockfree_stack {
-  using hooks = no_thread_hooks;
-  static constexpr std::size_t initial_nodes = 64;
+template <class Adapter>
+structure peer_queue(std::string name) {
+  return {std::move(name), "peer", Adapter::kind, &queue_bench<Adapter>, nullptr, false};
+}
 
-  boost::lockfree::stack<std::uint64_t> s{initial_nodes};
+inline void add_peers(catalog& c) {
+  c[group::stack].push_back(peer_stack<boost_lockfree_stack>("boost_lockfree"));
+  c[group::stack].push_back(peer_stack<cds_treiber_stack<false>>("cds_treiber"));
+  c[group::stack].push_back(peer_stack<cds_treiber_stack<true>>("cds_treiber_elim"));
+  // xenium has no stack: its queue over each of its reclaimers (peer_stacks.hpp says why).
+  c[group::reclaim].push_back(peer_stack<xenium_ms_queue_hp>("xenium_msqueue_hp"));
+  c[group::reclaim].push_back(peer_stack<xenium_ms_queue_epoch>("xenium_msqueue_epoch"));
+  std::vector<structure>& queues = c[group::queue];
+  queues.push_back(peer_queue<boost_queue>("boost_queue"));
+  queues.push_back(peer_queue<boost_spsc_queue>("boost_spsc_queue"));
+  queues.push_back(peer_queue<moodycamel_queue>("moodycamel"));
+  queues.push_back(peer_queue<atomic_queue_peer>("atomic_queue"));
+  queues.push_back(peer_queue<xenium_ms_queue_peer>("xenium_msqueue_hp"));
+  queues.push_back(peer_queue<xenium_ramalhete_queue>("xenium_ramalhete_hp"));
+  queues.push_back(peer_queue<xenium_vyukov_queue>("xenium_vyukov_bounded"));
+  queues.push_back(peer_queue<cds_ms_queue>("cds_msqueue"));
+  queues.push_back(peer_queue<cds_fc_queue>("cds_fcqueue"));
+  queues.push_back(peer_queue<tbb_queue>("tbb_queue"));
+  queues.push_back(peer_queue<tbb_bounded_queue>("tbb_bounded_queue"));
+}
 
-  bool push(std::uint64_t v) { return s.push(v); }
-  std::optional<std::uint64_t> try_pop() { return pop_value(s); }
-  bool empty() const { return s.empty(); }
-};
+inline std::shared_ptr<void> start_peers() { return std::make_shared<cds_runtime>(); }
 
-struct cds_thread_hooks {
-  static void enter() { cds::threading::Manager::attachThread(); }
-  static void leave() { cds::threading::Manager::detachThread(); }
-};
+}  // namespace detail
 
-// libcds's defaults, except how an eliminating thread waits for a partner: the default,
-// backoff::delay, sleeps in 2 ms steps, which turns every failed CAS into milliseconds lost and
-// measures the sleep rather than the algorithm; the spin-then-yield exponential back-off that
-// libcds uses everywhere else keeps the wait in the elimination's own time scale.
-template <bool Elimination>
-struct cds_treiber_stack {
-  using hooks = cds_thread_hooks;
-  using traits = typename cds::container::treiber_stack::make_traits<
-      cds::opt::enable_elimination<Elimination>,
-      cds::opt::elimination_backoff<cds::backoff::Default>>::type;
-
-  cds::container::TreiberStack<cds::gc::HP, std::uint64_t, traits> s;
-
-  bool push(std::uint64_t v) { return s.push(v); }
-  std::optional<std::uint64_t> try_pop() { return pop_value(s); }
-  bool empty() const { return s.empty(); }
-};
-
-template <class Reclaimer>
-struct xenium_ms_queue {
-  using hooks = no_thread_hooks;
-
-  xenium::michael_scott_queue<std::uint64_t, xenium::policy::reclaimer<Reclaimer>> q;
-
-  bool push(std::uint64_t v) {
-    q.push(v);
-    return true;
-  }
-  std::optional<std::uint64_t> try_pop() {
-    std::uint64_t v;
-    if (q.try_pop(v)) return v;
-    return std::nullopt;
-  }
-  // The queue has no emptiness test. The harness asks only after draining, where finding an
-  // element is already the failure it reports, so a pop that finds nothing stands in for one.
-  bool empty() { return !try_pop(); }
-};
-
-using xenium_ms_queue_hp = xenium_ms_queue<xenium::reclamation::hazard_pointer<>>;
-using xenium_ms_queue_epoch = xenium_ms_queue<xenium::reclamation::generic_epoch_based<>>;
-
-// The process-wide libcds state; the main thread stays attached to drain and destroy stacks.
-class cds_runtime {
- public:
-  cds_runtime() {
-    cds::Initialize();
-    hp_.emplace();
-    cds::threading::Manager::attachThread();
-  }
-  cds_runtime(const cds_runtime&) = delete;
-  cds_runtime& operator=(const cds_runtime&) = delete;
-  ~cds_runtime() {
-    cds::threading::Manager::detachThread();
-    hp_.reset();
-    cds::Terminate();
-  }
-
- private:
-  std::optional<cds::gc::HP> hp_;
-};
+inline constexpr selection with_peers{false, &detail::add_peers, &detail::start_peers};
 
 }  // namespace lockstep::bench
