@@ -39,13 +39,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-FAMILY_STYLE = {"lockfree": "-", "locked": "--", "peer": ":"}
-FAMILY_MARKER = {"lockfree": "o", "locked": "s", "peer": "^"}
+# "user": a structure registered by a user's benchmark (bench/registry.hpp), drawn in black and
+# thicker than everything else, so that it stands out among lockstep's and the peers'.
+FAMILY_STYLE = {"lockfree": "-", "locked": "--", "peer": ":", "user": "-"}
+FAMILY_MARKER = {"lockfree": "o", "locked": "s", "peer": "^", "user": "*"}
 FAMILY_COLORS = {
     "lockfree": ["#1f4e9c", "#2f9fd8", "#5b3fb0"],
     "locked": ["#b22222", "#e8762c", "#c9a100", "#8c564b", "#7b4173"],
     "peer": ["#2ca02c", "#17becf", "#7f7f7f", "#e377c2"],
+    "user": ["#000000", "#d62728", "#8c564b"],
 }
+USER_LINEWIDTH = 2.4
 
 
 def parse_name(run_name):
@@ -138,6 +142,21 @@ def peer_structures(context):
     return peers
 
 
+def widened(style, width):
+    """A structure's style with the call's line width, unless the style sets its own."""
+    return {"linewidth": width, **style}
+
+
+def user_structures(context):
+    """Every structure some family list of the run declares a user's."""
+    users = set()
+    for key, value in context.items():
+        if key.startswith("lockstep_") and key.endswith("structures") and isinstance(value, str):
+            users.update(item.split(":", 1)[0] for item in value.split(",")
+                         if item.endswith(":user"))
+    return users
+
+
 def ordered(structures, fam):
     """Lock-free first, then locked, then peers; declaration order within a family."""
     order = {"lockfree": 0, "locked": 1, "peer": 2}
@@ -153,6 +172,8 @@ def styles(structures, fam):
         palette = FAMILY_COLORS.get(f, FAMILY_COLORS["peer"])
         out[s] = dict(color=palette[used[f] % len(palette)], linestyle=FAMILY_STYLE.get(f, ":"),
                       marker=FAMILY_MARKER.get(f, "^"))
+        if f == "user":
+            out[s]["linewidth"] = USER_LINEWIDTH
         used[f] += 1
     return out
 
@@ -198,8 +219,8 @@ def plot_throughput(run_dir, stack, fam, style, c2c, cores, title):
                 med = [v["median"] / 1e6 for _, v in pts]
                 lo = [(v["median"] - v["min"]) / 1e6 for _, v in pts]
                 hi = [(v["max"] - v["median"]) / 1e6 for _, v in pts]
-                h = ax.errorbar(xs, med, yerr=[lo, hi], capsize=3, linewidth=1.6, markersize=5,
-                                label=f"{s} ({fam[s]})", **style[s])
+                h = ax.errorbar(xs, med, yerr=[lo, hi], capsize=3, markersize=5,
+                                label=f"{s} ({fam[s]})", **widened(style[s], 1.6))
                 handles[s] = h
             thread_ticks(ax, all_threads, cores)
             # Log scale: a lock convoy can be 100x slower, and it should still show.
@@ -256,8 +277,8 @@ def plot_ratio(run_dir, stack, fam, style, baseline, c2c, cores, title):
                 if s == baseline or not r[s]:
                     continue
                 pts = sorted(r[s].items())
-                handles[s], = ax.plot([t for t, _ in pts], [v for _, v in pts], linewidth=1.6,
-                                      markersize=5, **style[s])
+                handles[s], = ax.plot([t for t, _ in pts], [v for _, v in pts], markersize=5,
+                                      **widened(style[s], 1.6))
             ax.axhline(1.0, color="black", linewidth=1)
             ax.set_yscale("log")
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -323,8 +344,8 @@ def plot_reclamation(run_dir, reclaim, fam, baseline, c2c, cores, title):
                 if s == baseline or not r[s]:
                     continue
                 pts = sorted(r[s].items())
-                handles[s], = ax.plot([t for t, _ in pts], [v for _, v in pts], linewidth=1.6,
-                                      markersize=5, **style[s])
+                handles[s], = ax.plot([t for t, _ in pts], [v for _, v in pts], markersize=5,
+                                      **widened(style[s], 1.6))
             ax.axhline(1.0, color="black", linewidth=1)
             ax.set_yscale("log")
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -440,9 +461,14 @@ def queue_styles(names, fam):
     """Twenty-odd structures: a distinct colour each where the palette allows, line style and
     marker by family (solid lock-free, dashed locked, dotted peers)."""
     cmap = plt.get_cmap("tab20")
-    return {s: dict(color=cmap(i % 20), linestyle=FAMILY_STYLE.get(fam[s], ":"),
-                    marker=FAMILY_MARKER.get(fam[s], "^"))
-            for i, s in enumerate(ordered(names, fam))}
+    out = {s: dict(color=cmap(i % 20), linestyle=FAMILY_STYLE.get(fam[s], ":"),
+                   marker=FAMILY_MARKER.get(fam[s], "^"))
+           for i, s in enumerate(ordered(names, fam))}
+    users = [s for s in ordered(names, fam) if fam[s] == "user"]
+    for i, s in enumerate(users):
+        out[s].update(color=FAMILY_COLORS["user"][i % len(FAMILY_COLORS["user"])],
+                      linewidth=USER_LINEWIDTH)
+    return out
 
 
 def plot_queue_throughput(run_dir, queue, fam, context, c2c, cores, title):
@@ -468,8 +494,8 @@ def plot_queue_throughput(run_dir, queue, fam, context, c2c, cores, title):
                     med = [v["median"] / 1e6 for _, v in pts]
                     lo = [(v["median"] - v["min"]) / 1e6 for _, v in pts]
                     hi = [(v["max"] - v["median"]) / 1e6 for _, v in pts]
-                    handles[s] = ax.errorbar(xs, med, yerr=[lo, hi], capsize=3, linewidth=1.4,
-                                             markersize=4, **style[s])
+                    handles[s] = ax.errorbar(xs, med, yerr=[lo, hi], capsize=3, markersize=4,
+                                             **widened(style[s], 1.4))
                 thread_ticks(ax, all_threads, cores)
                 ax.set_yscale("log")
                 ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -509,7 +535,7 @@ def plot_oversubscription(run_dir, over, fam, title):
     fig, ax = plt.subplots(figsize=(max(8.0, 0.5 * len(names) + 2), 5.6))
     width = 0.8 / len(keys)
     hatches = ["", "//", "..", "xx", "\\\\", "oo"]
-    colors = {"lockfree": "#1f4e9c", "locked": "#b22222", "peer": "#2ca02c"}
+    colors = {"lockfree": "#1f4e9c", "locked": "#b22222", "peer": "#2ca02c", "user": "#000000"}
     for j, key in enumerate(keys):
         xs = [i + (j - (len(keys) - 1) / 2) * width for i in range(len(names))]
         ax.bar(xs, [over[key].get(s, 0) for s in names], width=width,
@@ -980,10 +1006,13 @@ def summary(run_dir, context, stack, c2c, seam, errors, fam, baseline, images, s
         lines += ["## Failed benchmarks", "",
                   "Each failed its correctness check (values lost, duplicated or reordered), so "
                   "it has no throughput in this run. A peer's failure is a finding about the "
-                  "peer and leaves the run's exit status alone; a lockstep structure's fails it.",
+                  "peer and leaves the run's exit status alone; a lockstep structure's, or a "
+                  "user's, fails it.",
                   ""]
         for name, msg in sorted(errors.items()):
-            who = "peer" if peers.intersection(name.split("/")) else "lockstep"
+            who = ("peer" if peers.intersection(name.split("/")) else
+                   "user" if user_structures(context).intersection(name.split("/")) else
+                   "lockstep")
             lines.append(f"- `{name}` ({who}): {msg}")
         lines.append("")
 
@@ -1125,8 +1154,8 @@ def main(argv):
     for name in sorted(set(errors) - set(ours)):
         print(f"peer failed its correctness check: {name}", file=sys.stderr)
     if ours or stall_errors:
-        print(f"{len(ours)} lockstep benchmark(s) and {stall_errors} stall run(s) failed their "
-              "correctness check; see summary.md", file=sys.stderr)
+        print(f"{len(ours)} lockstep or user benchmark(s) and {stall_errors} stall run(s) failed "
+              "their correctness check; see summary.md", file=sys.stderr)
         return 1
     return 0
 
