@@ -84,7 +84,9 @@ inline void keep_stores(const void* storage) noexcept {
 template <class T>
 class atomic {
  public:
-  atomic() noexcept : atomic(T{}) {}
+  // The location is the caller's, so that a default-constructed member's initial store is
+  // attributed to the user's class in the history, not to this line.
+  atomic(location loc = {}) noexcept : atomic(T{}, loc) {}
 
   atomic(T initial, location loc = {}) noexcept {
     rl::context& c = rl::ctx();

@@ -5,17 +5,62 @@
 // is reported as a data race, and an access to a destroyed plain<T> as a use-after-free. The
 // value itself stays a real T (move-only types work); the Relacy variable is its shadow.
 //
+// The shadow holds a copy of the value when T is an integer, an enum or a pointer, so Relacy's
+// history shows what each access read or wrote ("store, value=2"); other types show
+// "value=(not shown)". For those T, write() returns a proxy rather than T& under Relacy, so that
+// `p.write() = v` records v: the shadow write happens at the end of the full expression, when
+// the assignment is done.
+//
 // Relacy never preempts at rl::var accesses, which hides some bugs (measured here: a missing
 // fence on epoch entry was found only with them). Defining LOCKSTEP_RELACY_PLAIN_PREEMPT makes
 // every access a scheduling point, at the cost of a larger search.
 #pragma once
 
 #include <memory>
+#include <ostream>
+#include <type_traits>
 #include <utility>
 
 #include "location.hpp"
 
 namespace lockstep::sync {
+
+#ifdef LOCKSTEP_RELACY
+namespace detail {
+
+// The shadow of a type whose value the history cannot print.
+struct not_shown {
+  not_shown(int = 0) noexcept {}
+  friend std::ostream& operator<<(std::ostream& out, not_shown) { return out << "(not shown)"; }
+};
+
+// What the history shows of a T: an integer as a number (char-sized ones too, not as a raw
+// character), an enum as its underlying number, an object pointer as an address.
+template <class T>
+constexpr auto shadow_type() {
+  if constexpr (std::is_enum_v<T>) {
+    return shadow_type<std::underlying_type_t<T>>();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return std::type_identity<bool>{};
+  } else if constexpr (std::is_integral_v<T> && sizeof(T) < sizeof(int)) {
+    return std::type_identity<int>{};
+  } else if constexpr (std::is_integral_v<T>) {
+    return std::type_identity<T>{};
+  } else if constexpr (std::is_pointer_v<T> && !std::is_function_v<std::remove_pointer_t<T>>) {
+    return std::type_identity<const volatile void*>{};
+  } else {
+    return std::type_identity<not_shown>{};
+  }
+}
+
+template <class T>
+using shadow_t = typename decltype(shadow_type<T>())::type;
+
+template <class T>
+inline constexpr bool shown = !std::is_same_v<shadow_t<T>, not_shown>;
+
+}  // namespace detail
+#endif
 
 template <class T>
 class plain {
@@ -23,7 +68,7 @@ class plain {
   template <class... Args>
   explicit plain(Args&&... args) : value_(std::forward<Args>(args)...) {
 #ifdef LOCKSTEP_RELACY
-    ::new (static_cast<void*>(shadow_)) rl::var<int>(0);
+    ::new (static_cast<void*>(shadow_)) rl::var<shadow>(to_shadow());
 #endif
   }
 
@@ -32,7 +77,7 @@ class plain {
 
 #ifdef LOCKSTEP_RELACY
   ~plain() {
-    std::destroy_at(&shadow());
+    std::destroy_at(&shadow_var());
     asm volatile("" : : "r"(shadow_) : "memory");
   }
 #endif
@@ -41,43 +86,88 @@ class plain {
   const T& read(location loc = {}) const {
 #ifdef LOCKSTEP_RELACY
     preempt();
-    (void)static_cast<int>(shadow()(loc));
+    (void)static_cast<shadow>(shadow_var()(loc));
 #else
     (void)loc;
 #endif
     return value_;
   }
 
-  // A write access: races with any access not ordered before it. The returned reference is for
-  // this one write (assign, emplace, move from).
-  T& write(location loc = {}) {
 #ifdef LOCKSTEP_RELACY
-    preempt();
-    shadow()(loc) = 0;
-#else
-    (void)loc;
+  // The write access for a T the history shows: assigning through it writes the value, and the
+  // end of the full expression records the write with the value then held.
+  class written {
+   public:
+    written(plain& p, location loc) noexcept : plain_(p), loc_(loc) {}
+    written(const written&) = delete;
+    written& operator=(const written&) = delete;
+    ~written() { plain_.shadow_var()(loc_) = plain_.to_shadow(); }
+
+    template <class U>
+    written& operator=(U&& value) {
+      plain_.value_ = std::forward<U>(value);
+      return *this;
+    }
+    operator T&() noexcept { return plain_.value_; }
+
+   private:
+    plain& plain_;
+    location loc_;
+  };
 #endif
-    return value_;
+
+  // A write access: races with any access not ordered before it. The result is for this one
+  // write (assign, emplace, move from).
+#ifdef LOCKSTEP_RELACY
+  auto write(location loc = {}) -> std::conditional_t<detail::shown<T>, written, T&> {
+    preempt();
+    if constexpr (detail::shown<T>) {
+      return written(*this, loc);
+    } else {
+      shadow_var()(loc) = shadow();
+      return value_;
+    }
   }
+#else
+  T& write(location = {}) { return value_; }
+#endif
 
   T load(location loc = {}) const { return read(loc); }
-  void store(T value, location loc = {}) { write(loc) = std::move(value); }
+  void store(T value, location loc = {}) {
+#ifdef LOCKSTEP_RELACY
+    preempt();
+    value_ = std::move(value);
+    shadow_var()(loc) = to_shadow();
+#else
+    (void)loc;
+    value_ = std::move(value);
+#endif
+  }
 
  private:
   T value_;
 #ifdef LOCKSTEP_RELACY
+  using shadow = detail::shadow_t<T>;
+
   static void preempt() {
 #ifdef LOCKSTEP_RELACY_PLAIN_PREEMPT
     rl::ctx().sched();
 #endif
   }
-  rl::var<int>& shadow() noexcept {
-    return *std::launder(reinterpret_cast<rl::var<int>*>(shadow_));
+  shadow to_shadow() const noexcept {
+    if constexpr (detail::shown<T>) {
+      return static_cast<shadow>(value_);
+    } else {
+      return shadow();
+    }
   }
-  const rl::var<int>& shadow() const noexcept {
-    return *std::launder(reinterpret_cast<const rl::var<int>*>(shadow_));
+  rl::var<shadow>& shadow_var() noexcept {
+    return *std::launder(reinterpret_cast<rl::var<shadow>*>(shadow_));
   }
-  alignas(rl::var<int>) unsigned char shadow_[sizeof(rl::var<int>)];
+  const rl::var<shadow>& shadow_var() const noexcept {
+    return *std::launder(reinterpret_cast<const rl::var<shadow>*>(shadow_));
+  }
+  alignas(rl::var<shadow>) unsigned char shadow_[sizeof(rl::var<shadow>)];
 #endif
 };
 
