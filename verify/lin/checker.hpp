@@ -172,9 +172,14 @@ std::string counterexample(const history<Spec>& h, const std::vector<std::size_t
     if (done[i] || h[i].invoked > first_return) continue;
     Spec probe = state;
     const bool allowed = probe.step(h[i].operation, h[i].result);
+    // A specification that can say what it would answer (operations.hpp's can) says it.
+    std::string expected;
+    if constexpr (requires { state.expected(h[i].operation); }) {
+      if (!allowed) expected = ", the model answers " + state.expected(h[i].operation);
+    }
     text += "    thread " + std::to_string(h[i].thread) + ": " + describe<Spec>(h[i]) +
             (allowed ? "  (allowed here, but every continuation after it fails)\n"
-                     : "  (not allowed here)\n");
+                     : "  (not allowed here" + expected + ")\n");
   }
   return text;
 }

@@ -1,0 +1,163 @@
+// The generic driver under real threads: random scenarios of a user's operations
+// (operations.hpp), each run a few times on a fresh object, each history checked against the
+// operations' sequential model by checker.hpp. The same method as the containers' driver
+// (scenario.hpp, whose comment explains the gate and the repetitions), for any abstract type:
+//
+//   - an initial part: 0 to options.initial_calls random calls by the main thread;
+//   - a parallel part: options.min_threads to options.max_threads threads, each making
+//     options.min_calls to options.max_calls random calls, started together at a gate, each
+//     call after 0 to 32 pauses so that successive runs interleave differently;
+//   - a final part: 0 to options.final_calls random calls by the main thread after the others
+//     finished, which see what the parallel part left (Lincheck's post part).
+//
+// A call precedes another when it returned before the other was invoked (history.hpp's clock,
+// which makes that order sound). With the seed a failure prints, LOCKSTEP_LIN_SEED replays the
+// scenario (not the interleaving); LOCKSTEP_STRESS_SCALE multiplies the scenarios.
+//
+//   int main() { return lin::check_threads(counter_ops); }   // 0: every history linearizable
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <lockstep/sync/thread.hpp>
+
+#include "checker.hpp"
+#include "history.hpp"
+#include "operations.hpp"
+#include "scenario.hpp"
+
+namespace lockstep::verify::lin {
+
+struct thread_options {
+  unsigned scenarios = default_scenarios;
+  unsigned invocations = default_invocations;  // runs of each scenario, on fresh objects
+  unsigned min_threads = 2;
+  unsigned max_threads = 3;
+  unsigned min_calls = 1;
+  unsigned max_calls = 3;
+  unsigned initial_calls = 2;  // at most, by the main thread before the others start
+  unsigned final_calls = 2;    // at most, by the main thread after the others finished
+  std::uint64_t seed = 0;      // 0: LOCKSTEP_LIN_SEED, else random
+};
+
+// Runs the scenarios and stops at the first history that is not linearizable.
+template <class List>
+scenario_report run_threads(const List& list, const thread_options& options = {}) {
+  using object = typename List::object;
+  using spec = typename List::specification;
+  using operation = typename List::operation;
+
+  scenario_report report;
+  report.seed = detail::scenario_seed(options.seed);
+  std::mt19937_64 random(report.seed);
+  const auto uniform = [&random](unsigned low, unsigned high) {
+    return std::uniform_int_distribution<unsigned>(low, high)(random);
+  };
+  const auto any_call = [&] { return list.generate(uniform(0, List::size - 1), random); };
+  const unsigned scenarios = options.scenarios * detail::scenario_scale();
+
+  for (unsigned n = 0; n < scenarios && report.linearizable; ++n) {
+    const unsigned threads = uniform(options.min_threads, options.max_threads);
+    struct planned {
+      operation op;
+      unsigned pauses;
+    };
+    std::vector<std::vector<planned>> plan(threads);
+    for (std::vector<planned>& calls : plan) {
+      const unsigned count = uniform(options.min_calls, options.max_calls);
+      for (unsigned i = 0; i < count; ++i) calls.push_back({any_call(), uniform(0, 32)});
+    }
+    std::vector<operation> initial;
+    for (unsigned i = uniform(0, options.initial_calls); i > 0; --i) initial.push_back(any_call());
+    std::vector<operation> final;
+    for (unsigned i = uniform(0, options.final_calls); i > 0; --i) final.push_back(any_call());
+
+    std::unique_ptr<object> o;
+    lin::clock clock;
+    std::vector<recorder<spec>> recorders;
+    for (unsigned t = 0; t < threads; ++t) recorders.emplace_back(clock, t, plan[t].size());
+    std::atomic<unsigned> invocation{0};
+    std::atomic<unsigned> finished{0};
+    const auto await = [](const std::atomic<unsigned>& counter, unsigned value) {
+      for (unsigned spin = 1; counter.load(std::memory_order_acquire) < value; ++spin) {
+        if (spin % 64 == 0) {
+          std::this_thread::yield();
+        } else {
+          sync::cpu_relax();
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        for (unsigned i = 1; i <= options.invocations; ++i) {
+          await(invocation, i);
+          if (o == nullptr) return;  // the main thread stopped at a counterexample
+          for (const planned& c : plan[t]) {
+            for (unsigned p = 0; p < c.pauses; ++p) sync::cpu_relax();
+            recorders[t].record(c.op, [&] { return list.perform(*o, c.op); });
+          }
+          finished.fetch_add(1, std::memory_order_release);
+        }
+      });
+    }
+
+    for (unsigned i = 1; i <= options.invocations && report.linearizable; ++i) {
+      o = std::make_unique<object>();
+      for (recorder<spec>& r : recorders) r.clear();
+      recorder<spec> main_calls(clock, threads, initial.size() + final.size());
+      for (const operation& op : initial) {
+        main_calls.record(op, [&] { return list.perform(*o, op); });
+      }
+      invocation.store(i, std::memory_order_release);
+      await(finished, i * threads);
+      for (const operation& op : final) {
+        main_calls.record(op, [&] { return list.perform(*o, op); });
+      }
+
+      history<spec> h = merge(recorders);
+      h.insert(h.end(), main_calls.calls().begin(), main_calls.calls().end());
+      ++report.runs;
+      const verdict v = check(h, list.initial());
+      if (!v) {
+        report.linearizable = false;
+        report.counterexample =
+            "scenario " + std::to_string(n + 1) + " of " + std::to_string(scenarios) + ", run " +
+            std::to_string(i) + " of " + std::to_string(options.invocations) + " (seed " +
+            std::to_string(report.seed) + "; threads 0-" + std::to_string(threads - 1) +
+            " ran in parallel, thread " + std::to_string(threads) +
+            " is the main thread's calls before and after them)\n" + v.counterexample;
+      }
+    }
+    if (!report.linearizable) {
+      // Release the threads still waiting for an invocation; they see no object and return.
+      o.reset();
+      invocation.store(options.invocations, std::memory_order_release);
+    }
+    for (std::thread& t : pool) t.join();
+    report.scenarios_run = n + 1;
+  }
+  return report;
+}
+
+// The whole check as a program's exit code: 0 when every history was linearizable, 1 with the
+// counterexample printed otherwise.
+template <class List>
+int check_threads(const List& list, const thread_options& options = {}) {
+  const scenario_report r = run_threads(list, options);
+  std::printf("%s linearizability under real threads: %u scenarios, %u histories (seed %llu)\n",
+              r ? "PASS" : "FAIL", r.scenarios_run, r.runs,
+              static_cast<unsigned long long>(r.seed));
+  if (!r) std::printf("%s", r.counterexample.c_str());
+  return r ? 0 : 1;
+}
+
+}  // namespace lockstep::verify::lin
