@@ -39,28 +39,24 @@ function(lockstep_gtest source label)
   endif()
 endfunction()
 
-# A Relacy model-check executable: the same algorithm headers compiled with LOCKSTEP_RELACY,
-# so sync/ maps to Relacy. The flags are the ones found necessary on g++ 12 (measured here):
-# sized deallocation bypasses Relacy's heap, lifetime dead-store elimination deletes the
-# destructor store that use-after-free detection relies on, and _FORTIFY_SOURCE's longjmp check
-# aborts Relacy's fibers. -O2 because model checks at -O0 are ~7x slower.
-function(lockstep_relacy_executable target source)
-  add_executable(${target} ${source})
-  target_link_libraries(${target} PRIVATE lockstep::lockstep lockstep_warnings)
-  target_compile_definitions(${target} PRIVATE LOCKSTEP_RELACY ${ARGN})
-  target_compile_options(${target} PRIVATE -O2 -fno-sized-deallocation -fno-lifetime-dse
-                         -U_FORTIFY_SOURCE -Wno-unused-parameter)
-endfunction()
-
+# A project model check: lockstep_add_model_check (cmake/lockstepVerify.cmake, the function a
+# user's project calls) with the project's warnings. ARGN may hold LOCKSTEP_RELACY_STRONG_CAS.
 function(lockstep_model_check source label)
   get_filename_component(name ${source} NAME_WE)
   set(target ${label}_${name})
+  set(strong_cas)
   if("LOCKSTEP_RELACY_STRONG_CAS" IN_LIST ARGN)
     set(target ${target}_strong_cas)
+    set(strong_cas STRONG_CAS)
   endif()
-  lockstep_relacy_executable(${target} ${source} ${ARGN})
-  add_test(NAME ${target} COMMAND ${target} --profile ${LOCKSTEP_PROFILE})
-  set_tests_properties(${target} PROPERTIES LABELS ${label})
+  lockstep_add_model_check(NAME ${target} SOURCES ${source} ${strong_cas} LABELS ${label})
+  lockstep_project_relacy_flags(${target})
+endfunction()
+
+# Relacy's headers have unused parameters; everything else is held to the project's warnings.
+function(lockstep_project_relacy_flags target)
+  target_link_libraries(${target} PRIVATE lockstep_warnings)
+  target_compile_options(${target} PRIVATE -Wno-unused-parameter)
 endfunction()
 
 # A mutation test: a Relacy check compiled against a copy of a lockstep header with one bug
@@ -124,8 +120,8 @@ function(lockstep_mutation source)
   # The same test against the repaired (real) headers must run clean, so the check reports
   # "SUCCESS (expected <bug>)": proof, re-established on every run, that the mutation test
   # passes only because the checker caught the seeded bug. A crash does not count.
-  lockstep_relacy_executable(mutation_${name}_repaired ${source})
-  add_test(NAME mutation_${name}_repaired COMMAND mutation_${name}_repaired --profile ${LOCKSTEP_PROFILE})
-  set_tests_properties(mutation_${name}_repaired PROPERTIES LABELS mutation
+  lockstep_add_model_check(NAME mutation_${name}_repaired SOURCES ${source} LABELS mutation)
+  lockstep_project_relacy_flags(mutation_${name}_repaired)
+  set_tests_properties(mutation_${name}_repaired PROPERTIES
                        PASS_REGULAR_EXPRESSION "SUCCESS \\(expected")
 endfunction()

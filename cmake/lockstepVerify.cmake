@@ -1,0 +1,106 @@
+# lockstep's verification toolkit for CMake: the Relacy flags as a target, and the functions that
+# register model checks and linearizability checks with CTest. Installed with the package and
+# included by its config; lockstep's own verify/ registers its checks through the same functions.
+#
+#   find_package(lockstep CONFIG REQUIRED)
+#   enable_testing()
+#   lockstep_add_model_check(NAME peterson SOURCES peterson_check.cpp)
+#
+# Only a build that defines a model check needs Relacy (Debian: relacy-dev).
+
+# The flags a sound Relacy build needs, each measured on g++ 12 (docs/model-check-your-own.md):
+#   -fno-sized-deallocation  sized operator delete bypasses Relacy's replacement of the global
+#                            operator new/delete: the first delete aborts in free()
+#   -fno-lifetime-dse        otherwise the optimiser deletes the stores a destructor makes, and
+#                            Relacy finds freed memory through them: a use-after-free passes
+#   -U_FORTIFY_SOURCE        Debian's and Ubuntu's hardening checks longjmp, which aborts Relacy's
+#                            fibers ("longjmp causes uninitialized stack frame")
+# LOCKSTEP_RELACY_NO_LIFETIME_DSE tells <lockstep/sync/relacy.hpp> that the second one is on (no
+# predefined macro says so); the header stops with an #error when any of the three is missing.
+# They are compile options, so they come after CMAKE_CXX_FLAGS and override what a distribution's
+# defaults put there.
+if(NOT TARGET lockstep::relacy)
+  add_library(lockstep::relacy INTERFACE IMPORTED)
+  set_target_properties(lockstep::relacy PROPERTIES
+    INTERFACE_LINK_LIBRARIES lockstep::lockstep
+    INTERFACE_COMPILE_DEFINITIONS "LOCKSTEP_RELACY;LOCKSTEP_RELACY_NO_LIFETIME_DSE"
+    INTERFACE_COMPILE_OPTIONS "-fno-sized-deallocation;-fno-lifetime-dse;-U_FORTIFY_SOURCE")
+endif()
+
+set(LOCKSTEP_PROFILE "quick" CACHE STRING
+    "Model-check profile: quick (seconds, for CI) or deep (research runs)")
+set_property(CACHE LOCKSTEP_PROFILE PROPERTY STRINGS quick deep)
+
+function(_lockstep_require_relacy)
+  find_path(LOCKSTEP_RELACY_INCLUDE_DIR relacy/relacy.hpp
+            DOC "Relacy Race Detector headers (Debian: relacy-dev)")
+  if(NOT LOCKSTEP_RELACY_INCLUDE_DIR)
+    message(FATAL_ERROR "lockstep: a model check needs the Relacy Race Detector's headers "
+                        "(relacy/relacy.hpp); on Debian: apt-get install relacy-dev")
+  endif()
+endfunction()
+
+# lockstep_add_model_check(NAME <name> SOURCES <file>... [STRONG_CAS] [EXPECT <verdict>]
+#                          [LABELS <label>...] [DEFINITIONS <macro>...])
+# An executable <name> compiled for Relacy, and a CTest test of the same name that runs it with
+# the profile (LOCKSTEP_PROFILE). EXPECT names the report a seeded bug must give, in Relacy's
+# words ("DATA RACE", "USER ASSERT FAILED", "DEADLOCK", "ACCESS TO FREED MEMORY", "MEMORY LEAK",
+# ...): the check passes only when the checker reports exactly that, so a buggy twin that is
+# repaired, or that crashes, fails. STRONG_CAS makes compare_exchange_weak strong, which
+# shrinks the search (Relacy otherwise explores every spurious failure).
+#
+# The executable is built at -O2 without debug information whatever the build type: a model
+# check's report is its own history, not a debugger's, and -g doubles the compile time of
+# Relacy's templates; -O1 compiles faster but runs the searches ~45% slower, -O0 ~7x slower.
+function(lockstep_add_model_check)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "STRONG_CAS" "NAME;EXPECT" "SOURCES;LABELS;DEFINITIONS")
+  if(NOT arg_NAME OR NOT arg_SOURCES)
+    message(FATAL_ERROR "lockstep_add_model_check: NAME and SOURCES are required")
+  endif()
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "lockstep_add_model_check(${arg_NAME}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  _lockstep_require_relacy()
+  add_executable(${arg_NAME} ${arg_SOURCES})
+  target_link_libraries(${arg_NAME} PRIVATE lockstep::relacy)
+  target_compile_definitions(${arg_NAME} PRIVATE ${arg_DEFINITIONS}
+                             $<$<BOOL:${arg_STRONG_CAS}>:LOCKSTEP_RELACY_STRONG_CAS>)
+  target_compile_options(${arg_NAME} PRIVATE -O2 -g0)
+  set(command ${arg_NAME} --profile ${LOCKSTEP_PROFILE})
+  if(DEFINED arg_EXPECT)
+    list(APPEND command --expect "${arg_EXPECT}")
+  endif()
+  add_test(NAME ${arg_NAME} COMMAND ${command})
+  set_tests_properties(${arg_NAME} PROPERTIES LABELS "model_check;${arg_LABELS}")
+endfunction()
+
+# lockstep_add_lin_check(NAME <name> SOURCES <file>... [MODEL_CHECK] [LABELS <label>...])
+# A linearizability check (docs/lin-check.md): by default an executable that runs its scenarios
+# under real threads; with MODEL_CHECK one compiled for Relacy, where every execution the model
+# checker explores is checked against the sequential specification.
+function(lockstep_add_lin_check)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "MODEL_CHECK" "NAME;EXPECT" "SOURCES;LABELS")
+  if(NOT arg_NAME OR NOT arg_SOURCES)
+    message(FATAL_ERROR "lockstep_add_lin_check: NAME and SOURCES are required")
+  endif()
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "lockstep_add_lin_check(${arg_NAME}): unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(arg_MODEL_CHECK)
+    set(expect)
+    if(DEFINED arg_EXPECT)
+      set(expect EXPECT "${arg_EXPECT}")
+    endif()
+    lockstep_add_model_check(NAME ${arg_NAME} SOURCES ${arg_SOURCES} ${expect}
+                             LABELS lin ${arg_LABELS})
+    return()
+  endif()
+  add_executable(${arg_NAME} ${arg_SOURCES})
+  target_link_libraries(${arg_NAME} PRIVATE lockstep::lockstep)
+  set(command ${arg_NAME})
+  if(DEFINED arg_EXPECT)
+    list(APPEND command --expect "${arg_EXPECT}")
+  endif()
+  add_test(NAME ${arg_NAME} COMMAND ${command})
+  set_tests_properties(${arg_NAME} PROPERTIES LABELS "lin;${arg_LABELS}")
+endfunction()
