@@ -41,6 +41,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <typeinfo>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -297,9 +298,12 @@ bool model_check(model_checks& checks, std::string_view name, const List& list,
     params.context_bound = s.context_bound;
     params.iteration_count = s.iterations ? s.iterations : 1;
     // Relacy's report (the failing execution's history) only when it is the diagnosis, as in
-    // model_checks: not into a string stream, whose buffer would grow on Relacy's heap.
+    // model_checks, and through its unbuffered stream: a string stream's buffer would grow on
+    // Relacy's heap.
     std::ostream discard(nullptr);
-    params.output_stream = history ? &std::cout : &discard;
+    verify::detail::relacy_report report_buffer;
+    std::ostream report(&report_buffer);
+    params.output_stream = history ? &report : &discard;
     params.progress_stream = &discard;
     rl::simulate<execution>(params);
     ++ran;
@@ -319,7 +323,7 @@ bool model_check(model_checks& checks, std::string_view name, const List& list,
         again.search_type = params.search_type;
         again.context_bound = params.context_bound;
         again.iteration_count = params.iteration_count;
-        again.output_stream = &std::cout;
+        again.output_stream = &report;
         again.progress_stream = &discard;
         rl::simulate<execution>(again);
       }
@@ -341,23 +345,45 @@ bool model_check(model_checks& checks, std::string_view name, const List& list,
   return ok;
 }
 
-// The whole check as a program: --profile quick|deep, --history (print the failing execution),
-// --seed N (other scenarios), --verbose (a line per scenario), --expect "<verdict>" (a buggy twin: some scenario must end in
-// that verdict, e.g. "USER ASSERT FAILED" for a history that is not linearizable). Exit code 0
-// when the check passed.
+// The whole check as a program. It takes the driver's arguments (model_check.hpp: --profile
+// quick|deep, --search full|bounded:K|random:N for every scenario, --expect "<verdict>", --history)
+// and its own: --seed N (other scenarios), --scenarios N, --verbose (a line per scenario). Under
+// --expect (a buggy twin) some scenario must end in that verdict: "USER ASSERT FAILED" for a
+// history that is not linearizable, or Relacy's own ("DATA RACE", ...). Returns main's exit code:
+// 0 when the check passed.
 template <unsigned Threads = 2, class List>
 int model_check(const List& list, int argc, char** argv, model_options options = {}) {
-  model_checks checks(argc, argv);
   rl::test_result_e expected = rl::test_result_success;
   bool history = false;
-  for (int i = 1; i < argc; ++i) {
+  std::vector<char*> driver_arguments;  // what model_checks parses: all but this function's own
+  for (int i = 0; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg == "--expect" && i + 1 < argc) expected = detail::verdict_named(argv[++i]);
-    if (arg == "--seed" && i + 1 < argc) options.seed = std::strtoull(argv[++i], nullptr, 10);
+    const bool has_value = i + 1 < argc;
+    if (arg == "--seed" && has_value) {
+      options.seed = std::strtoull(argv[++i], nullptr, 10);
+      continue;
+    }
+    if (arg == "--scenarios" && has_value) {
+      options.quick_scenarios = options.deep_scenarios =
+          static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
+      continue;
+    }
+    if (arg == "--verbose") {
+      options.verbose = true;
+      continue;
+    }
+    if (arg == "--expect" && has_value) expected = detail::verdict_named(argv[i + 1]);
+    if (arg == "--search" && has_value) {
+      search s{};
+      if (search::parse(argv[i + 1], s)) options.quick = options.deep = s;
+    }
     if (arg == "--history") history = true;
-    if (arg == "--verbose") options.verbose = true;
+    driver_arguments.push_back(argv[i]);
   }
-  model_check<Threads>(checks, "lin", list, options, expected, history);
+  driver_arguments.push_back(nullptr);
+  model_checks checks(static_cast<int>(driver_arguments.size() - 1), driver_arguments.data());
+  model_check<Threads>(checks, type_name(typeid(typename List::object).name()), list, options,
+                       expected, history);
   return checks.result();
 }
 

@@ -19,11 +19,12 @@
 // answers is written against lin::specification directly, as in specs.hpp).
 //
 // The object is default-constructed for every run (a structure that needs a constructor
-// argument is wrapped, as verify::constructed_with does), and the model too, which must then
-// be its initial state. Arguments and results are printed by lin::show: numbers, bool,
-// strings, std::optional, std::pair, anything with operator<<, and any type for which the user
-// specializes lin::formatter. The model is printed in counterexamples the same way when it can
-// be, and may be hashed (std::hash or a hash() member) to speed the checker's memoisation.
+// argument is wrapped, as verify::constructed_with does), and the model too, which must then be
+// its initial state (a standard container is a model as it is: std::set<int> for a set).
+// Arguments, results and the model's state are printed by lin::show: numbers, bool, strings,
+// std::optional, std::pair, anything with operator<<, ranges of those, and any type for which
+// the user specializes lin::formatter. The model may be hashed (std::hash or a hash() member)
+// to speed the checker's memoisation.
 #pragma once
 
 #include <concepts>
@@ -33,6 +34,7 @@
 #include <initializer_list>
 #include <optional>
 #include <random>
+#include <ranges>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -91,6 +93,10 @@ std::string show(const T& value) {
     std::ostringstream out;
     out << value;
     return out.str();
+  } else if constexpr (std::ranges::input_range<const T>) {
+    std::string text = "{";
+    for (const auto& element : value) text += (text.size() == 1 ? "" : ", ") + show(element);
+    return text + "}";
   } else {
     return "<" + std::to_string(sizeof(T)) + "-byte value; specialize lin::formatter to print it>";
   }
@@ -234,7 +240,8 @@ class model_specification {
 
   std::size_t hash() const { return detail::hash_of(state_); }
   std::string describe() const {
-    if constexpr (requires { formatter<Model>::show(state_); } || detail::streamable<Model>) {
+    if constexpr (requires { formatter<Model>::show(state_); } || detail::streamable<Model> ||
+                  std::ranges::input_range<const Model>) {
       return show(state_);
     } else {
       return "(the model has no operator<< or lin::formatter)";

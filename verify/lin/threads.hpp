@@ -21,9 +21,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -158,6 +160,39 @@ int check_threads(const List& list, const thread_options& options = {}) {
               static_cast<unsigned long long>(r.seed));
   if (!r) std::printf("%s", r.counterexample.c_str());
   return r ? 0 : 1;
+}
+
+// The same with the command line: --profile quick|deep (deep runs ten times the scenarios),
+// --seed N, --scenarios N, and --expect "NOT LINEARIZABLE" for a buggy twin, which then passes
+// (exit code 0) only if a history is found not linearizable. Under real threads that depends
+// on the machine's timing, so a buggy twin is a reliable test only under the model checker.
+template <class List>
+int check_threads(const List& list, int argc, char** argv, thread_options options = {}) {
+  bool expect_failure = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--profile" && has_value) {
+      if (std::string_view(argv[++i]) == "deep") options.scenarios *= 10;
+    } else if (arg == "--seed" && has_value) {
+      options.seed = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--scenarios" && has_value) {
+      options.scenarios = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
+    } else if (arg == "--expect" && has_value && std::string_view(argv[i + 1]) == "NOT LINEARIZABLE") {
+      expect_failure = true;
+      ++i;
+    } else {
+      std::fprintf(stderr,
+                   "%s: unknown argument %s\nusage: %s [--profile quick|deep] [--seed N] "
+                   "[--scenarios N] [--expect \"NOT LINEARIZABLE\"]\n",
+                   argv[0], argv[i], argv[0]);
+      return 2;
+    }
+  }
+  const int status = check_threads(list, options);
+  if (!expect_failure) return status;
+  std::printf("%s (expected NOT LINEARIZABLE)\n", status != 0 ? "PASS" : "FAIL");
+  return status != 0 ? 0 : 1;
 }
 
 }  // namespace lockstep::verify::lin
