@@ -41,8 +41,10 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <streambuf>
 #include <string>
 #include <string_view>
@@ -176,15 +178,44 @@ rl::test_result_e quietly(rl::scheduler_type_e scheduler) {
   return params.test_result;
 }
 
+// The parameters of one search of `s`; the caller sets the streams.
+inline rl::test_params search_params(const search& s) {
+  rl::test_params params;
+  params.search_type = s.scheduler;
+  params.context_bound = s.context_bound;
+  params.iteration_count = s.iterations ? s.iterations : 1;
+  return params;
+}
+
+// Repeats a search of Test that failed, deterministically, to print the failing execution's
+// history (Relacy's report, without its first line: relacy_report).
+template <class Test>
+void print_history(const search& s) {
+  std::ostream discard(nullptr);
+  relacy_report report_buffer;
+  std::ostream report(&report_buffer);
+  rl::test_params again = search_params(s);
+  again.output_stream = &report;
+  again.progress_stream = &discard;
+  rl::simulate<Test>(again);
+}
+
 }  // namespace detail
 
 class model_checks {
  public:
-  model_checks(int argc, char** argv) {
+  // An executable's own arguments beside the driver's (lin::model_check's --seed, ...): given an
+  // argument and the one after it (nullptr after the last), how many of them it took, 0 when the
+  // argument is not its own (the driver then rejects it as unknown).
+  using own_arguments = std::function<int(std::string_view argument, const char* next)>;
+
+  model_checks(int argc, char** argv, const own_arguments& own = {}) {
     for (int i = 1; i < argc; ++i) {
       const std::string_view arg = argv[i];
       const bool has_value = i + 1 < argc;
-      if (arg == "--profile" && has_value) {
+      if (const int taken = own ? own(arg, has_value ? argv[i + 1] : nullptr) : 0; taken > 0) {
+        i += taken - 1;
+      } else if (arg == "--profile" && has_value) {
         const std::string_view profile = argv[++i];
         if (profile != "quick" && profile != "deep") usage(argv[0], "unknown profile");
         deep_ = profile == "deep";
@@ -196,7 +227,6 @@ class model_checks {
         search s{};
         if (!search::parse(argv[++i], s)) usage(argv[0], "unknown search");
         search_ = s;
-        searched_ = true;
       } else if (arg == "--expect" && has_value) {
         if (!verdict(argv[++i], expected_)) usage(argv[0], "unknown verdict");
       } else {
@@ -207,6 +237,12 @@ class model_checks {
   }
 
   bool deep() const { return deep_; }
+  // --expect's verdict, success without it: what every pass() check must report.
+  rl::test_result_e expected() const { return expected_; }
+  // --history: print Relacy's execution history of every check.
+  bool history() const { return history_; }
+  // --search's search, which replaces every check's own; none without it.
+  std::optional<search> searched() const { return search_; }
 
   // Random-schedule budget: `quick` iterations in CI, `deep` in research runs.
   search random(rl::iteration_t quick, rl::iteration_t deep) const {
@@ -297,11 +333,8 @@ class model_checks {
 
   template <class Test>
   void run(std::string_view name, search s, rl::test_result_e expected) {
-    if (searched_) s = search_;
-    rl::test_params params;
-    params.search_type = s.scheduler;
-    params.context_bound = s.context_bound;
-    params.iteration_count = s.iterations ? s.iterations : 1;
+    if (search_) s = *search_;
+    rl::test_params params = detail::search_params(s);
     // Relacy's own report is printed only when it is the diagnosis: an unexpected failure
     // (the search is repeated, deterministically, to print its history) or --history. Not into a
     // string stream: Relacy replaces the global operator new, and a buffer growing inside a
@@ -316,15 +349,7 @@ class model_checks {
     if (params.test_result != expected && params.test_result != rl::test_result_success &&
         !history_) {
       announce<Test>(name);
-      detail::relacy_report again_buffer;
-      std::ostream again_report(&again_buffer);
-      rl::test_params again;
-      again.search_type = params.search_type;
-      again.context_bound = params.context_bound;
-      again.iteration_count = params.iteration_count;
-      again.output_stream = &again_report;
-      again.progress_stream = &discard;
-      rl::simulate<Test>(again);
+      detail::print_history<Test>(s);
     }
 
     const bool ok = params.test_result == expected;
@@ -356,8 +381,7 @@ class model_checks {
 
   bool deep_ = false;
   bool history_ = false;
-  bool searched_ = false;
-  search search_{};
+  std::optional<search> search_;
   rl::test_result_e expected_ = rl::test_result_success;
   int passed_ = 0;
   int failed_ = 0;

@@ -233,17 +233,6 @@ struct lin_execution : rl::test_suite<lin_execution<List, Threads>, Threads> {
   }
 };
 
-inline rl::test_result_e verdict_named(std::string_view text) {
-  for (int r = rl::test_result_success; r <= rl::test_result_thread_signal; ++r) {
-    if (text == rl::test_result_str(static_cast<rl::test_result_e>(r))) {
-      return static_cast<rl::test_result_e>(r);
-    }
-  }
-  std::printf("unknown verdict \"%.*s\" (Relacy's, e.g. \"USER ASSERT FAILED\", \"DATA RACE\")\n",
-              static_cast<int>(text.size()), text.data());
-  std::exit(2);
-}
-
 }  // namespace detail
 
 // Runs the scenarios of `list` with Threads threads, one simulation each, and stops at the first
@@ -293,10 +282,7 @@ bool model_check(model_checks& checks, std::string_view name, const List& list,
     execution::linearizable = &seen;
     execution::histories_checked = 0;
     execution::reported = false;
-    rl::test_params params;
-    params.search_type = s.scheduler;
-    params.context_bound = s.context_bound;
-    params.iteration_count = s.iterations ? s.iterations : 1;
+    rl::test_params params = verify::detail::search_params(s);
     // Relacy's report (the failing execution's history) only when it is the diagnosis, as in
     // model_checks, and through its unbuffered stream: a string stream's buffer would grow on
     // Relacy's heap.
@@ -318,15 +304,7 @@ bool model_check(model_checks& checks, std::string_view name, const List& list,
     }
     if (found != rl::test_result_success) {
       where = " in scenario " + std::to_string(n + 1) + ": " + plan.describe();
-      if (found != expected && !history) {
-        rl::test_params again;
-        again.search_type = params.search_type;
-        again.context_bound = params.context_bound;
-        again.iteration_count = params.iteration_count;
-        again.output_stream = &report;
-        again.progress_stream = &discard;
-        rl::simulate<execution>(again);
-      }
+      if (found != expected && !history) verify::detail::print_history<execution>(s);
     }
     execution::current = nullptr;
     execution::linearizable = nullptr;
@@ -353,37 +331,25 @@ bool model_check(model_checks& checks, std::string_view name, const List& list,
 // 0 when the check passed.
 template <unsigned Threads = 2, class List>
 int model_check(const List& list, int argc, char** argv, model_options options = {}) {
-  rl::test_result_e expected = rl::test_result_success;
-  bool history = false;
-  std::vector<char*> driver_arguments;  // what model_checks parses: all but this function's own
-  for (int i = 0; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (arg == "--seed" && has_value) {
-      options.seed = std::strtoull(argv[++i], nullptr, 10);
-      continue;
+  model_checks checks(argc, argv, [&options](std::string_view arg, const char* next) {
+    if (arg == "--seed" && next != nullptr) {
+      options.seed = std::strtoull(next, nullptr, 10);
+      return 2;
     }
-    if (arg == "--scenarios" && has_value) {
+    if (arg == "--scenarios" && next != nullptr) {
       options.quick_scenarios = options.deep_scenarios =
-          static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
-      continue;
+          static_cast<unsigned>(std::strtoul(next, nullptr, 10));
+      return 2;
     }
     if (arg == "--verbose") {
       options.verbose = true;
-      continue;
+      return 1;
     }
-    if (arg == "--expect" && has_value) expected = detail::verdict_named(argv[i + 1]);
-    if (arg == "--search" && has_value) {
-      search s{};
-      if (search::parse(argv[i + 1], s)) options.quick = options.deep = s;
-    }
-    if (arg == "--history") history = true;
-    driver_arguments.push_back(argv[i]);
-  }
-  driver_arguments.push_back(nullptr);
-  model_checks checks(static_cast<int>(driver_arguments.size() - 1), driver_arguments.data());
+    return 0;
+  });
+  if (const std::optional<search> s = checks.searched()) options.quick = options.deep = *s;
   model_check<Threads>(checks, type_name(typeid(typename List::object).name()), list, options,
-                       expected, history);
+                       checks.expected(), checks.history());
   return checks.result();
 }
 
