@@ -1,13 +1,10 @@
 // Every lock as an abstract type under real threads, with the generic driver of verify/lin
-// (operations.hpp, threads.hpp): a counter incremented and read under the lock, specified by a
-// plain sequential counter. Two critical sections that overlapped would lose an increment or
-// read one twice, and the history would not be linearizable. The same operations run inside the
-// model checker in verify/relacy/lin_locks.cpp.
-#include <lockstep/verify/lin/operations.hpp>
+// (threads.hpp): a counter incremented and read under the lock (lock_operations.hpp). The same
+// operations run inside the model checker in verify/relacy/lin_locks.cpp.
+#include <lockstep/verify/lin/lock_operations.hpp>
 #include <lockstep/verify/lin/threads.hpp>
 
 #include <cstdio>
-#include <mutex>
 
 #include <lockstep/locked/futex_lock.hpp>
 #include <lockstep/locked/mcs_lock.hpp>
@@ -23,37 +20,6 @@ namespace lin = lockstep::verify::lin;
 namespace locked = lockstep::locked;
 
 template <class Lock>
-struct guarded_counter {
-  Lock lock;
-  int value = 0;
-};
-
-struct counter_model {
-  int value = 0;
-  friend bool operator==(const counter_model&, const counter_model&) = default;
-};
-
-template <class Lock>
-auto counter_operations() {
-  using object = guarded_counter<Lock>;
-  return lin::operations<object, counter_model>(
-      lin::op(
-          "increment",
-          [](object& c) {
-            std::lock_guard hold(c.lock);
-            return c.value++;
-          },
-          [](counter_model& m) { return m.value++; }),
-      lin::op(
-          "get",
-          [](object& c) {
-            std::lock_guard hold(c.lock);
-            return c.value;
-          },
-          [](counter_model& m) { return m.value; }));
-}
-
-template <class Lock>
 class lin_lock : public ::testing::Test {};
 using locks = ::testing::Types<locked::std_mutex, locked::tatas_lock, locked::ticket_lock,
                                locked::mcs_lock, locked::futex_lock>;
@@ -65,7 +31,7 @@ TYPED_TEST(lin_lock, a_counter_under_the_lock_is_linearizable) {
   // A third of the default: every lock's critical section is the same few instructions, and on
   // a loaded 2-core machine 3,000 histories of 4 threads took 16-24 s per lock (0.7 s of CPU).
   options.scenarios = lin::default_scenarios / 3;
-  const lin::scenario_report r = lin::run_threads(counter_operations<TypeParam>(), options);
+  const lin::scenario_report r = lin::run_threads(lin::lock_operations<TypeParam>(), options);
   EXPECT_TRUE(r) << r.counterexample;
   std::printf("%u scenarios, %u runs (seed %llu)\n", r.scenarios_run, r.runs,
               static_cast<unsigned long long>(r.seed));
