@@ -174,11 +174,102 @@ inline unsigned scenario_scale() {
   return s ? static_cast<unsigned>(std::max(1, std::atoi(s))) : 1u;
 }
 
-struct planned_call {
-  bool produces;
-  std::int64_t value;
-  unsigned pauses;  // spun before the call
+// Counts one checked history in `report`. One that is not linearizable becomes the report's
+// counterexample: which scenario and run, how to read the thread numbers (`main_calls` says
+// what the main thread's calls were), then the checker's account. Returns whether it was.
+inline bool tally(scenario_report& report, const verdict& v, unsigned scenario,
+                  unsigned scenarios, unsigned run, unsigned runs, unsigned threads,
+                  const char* main_calls) {
+  ++report.runs;
+  if (!v) {
+    report.linearizable = false;
+    report.counterexample = "scenario " + std::to_string(scenario) + " of " +
+                            std::to_string(scenarios) + ", run " + std::to_string(run) + " of " +
+                            std::to_string(runs) + " (seed " + std::to_string(report.seed) +
+                            "; threads 0-" + std::to_string(threads - 1) +
+                            " ran in parallel, thread " + std::to_string(threads) +
+                            " is the main thread's " + main_calls + ")\n" + v.counterexample;
+  }
+  return report.linearizable;
+}
+
+// A call of a scenario's parallel part, made after `pauses` spins so that successive runs
+// interleave differently.
+template <class Operation>
+struct paused_call {
+  Operation op;
+  unsigned pauses;
 };
+
+// Runs one scenario `invocations` times, each time on a fresh object, stopping at the first run
+// `accept` rejects. The threads (one per plan[t]) live for the whole scenario. Between
+// invocations they spin (yielding now and then, since they may outnumber the cores) on the
+// invocation number, so that once they have the cores they start each invocation within a few
+// hundred nanoseconds of each other; threads started afresh for every run would start tens of
+// microseconds apart, and rarely overlap at all.
+//   begin(main_calls) -> std::unique_ptr<object>: a run's fresh object, and the main thread's
+//     calls before the others start (recorded as thread plan.size());
+//   perform(object&, op) -> the call's result;
+//   end(object&, main_calls): the main thread's calls after the others finished;
+//   accept(history, run) -> bool: the run's whole history checked; false stops the scenario.
+template <class Spec, class Begin, class Perform, class End, class Accept>
+void run_invocations(const std::vector<std::vector<paused_call<typename Spec::operation>>>& plan,
+                     unsigned invocations, std::size_t main_calls_expected, Begin begin,
+                     Perform perform, End end, Accept accept) {
+  using object = typename std::invoke_result_t<Begin&, recorder<Spec>&>::element_type;
+  const auto threads = static_cast<unsigned>(plan.size());
+  std::unique_ptr<object> o;
+  lin::clock clock;
+  std::vector<recorder<Spec>> recorders;
+  for (unsigned t = 0; t < threads; ++t) recorders.emplace_back(clock, t, plan[t].size());
+  std::atomic<unsigned> invocation{0};
+  std::atomic<unsigned> finished{0};
+  const auto await = [](const std::atomic<unsigned>& counter, unsigned value) {
+    // acquire: pairs with the releases below, so a thread sees the fresh object and the main
+    // thread sees every call the others recorded.
+    for (unsigned spin = 1; counter.load(std::memory_order_acquire) < value; ++spin) {
+      if (spin % 64 == 0) {
+        std::this_thread::yield();
+      } else {
+        sync::cpu_relax();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (unsigned i = 1; i <= invocations; ++i) {
+        await(invocation, i);
+        if (o == nullptr) return;  // the main thread stopped at a counterexample
+        for (const paused_call<typename Spec::operation>& c : plan[t]) {
+          for (unsigned p = 0; p < c.pauses; ++p) sync::cpu_relax();
+          recorders[t].record(c.op, [&] { return perform(*o, c.op); });
+        }
+        finished.fetch_add(1, std::memory_order_release);  // release: publishes the records
+      }
+    });
+  }
+
+  bool accepted = true;
+  for (unsigned i = 1; i <= invocations && accepted; ++i) {
+    for (recorder<Spec>& r : recorders) r.clear();
+    recorder<Spec> main_calls(clock, threads, main_calls_expected);
+    o = begin(main_calls);
+    invocation.store(i, std::memory_order_release);  // release: publishes the fresh object
+    await(finished, i * threads);
+    end(*o, main_calls);
+
+    history<Spec> h = merge(recorders);
+    h.insert(h.end(), main_calls.calls().begin(), main_calls.calls().end());
+    accepted = accept(h, i);
+  }
+  if (!accepted) {
+    // Release the threads still waiting for an invocation; they see no object and return.
+    o.reset();
+    invocation.store(invocations, std::memory_order_release);
+  }
+  for (std::thread& t : pool) t.join();
+}
 
 }  // namespace detail
 
@@ -203,95 +294,47 @@ scenario_report run_scenarios(Make make, const scenario_options& options = {}) {
     const unsigned threads = pair ? 2 : uniform(2, 4);
     std::int64_t next_value = 1;
     const unsigned initial = uniform(0, 2);
-    std::vector<std::vector<detail::planned_call>> plan(threads);
+    std::vector<std::vector<detail::paused_call<typename spec::operation>>> plan(threads);
     for (unsigned t = 0; t < threads; ++t) {
       const unsigned calls = uniform(2, 4);
       for (unsigned i = 0; i < calls; ++i) {
         const bool produces = pair ? t == 0 : uniform(0, 1) == 0;
-        plan[t].push_back({produces, produces ? next_value++ : 0, uniform(0, 32)});
+        plan[t].push_back({produces ? Workload::template produce<structure>(next_value++)
+                                    : Workload::consume(),
+                           uniform(0, 32)});
       }
     }
-    // The threads live for the whole scenario and run it `invocations` times, each time on a
-    // fresh structure. Between invocations they spin (yielding now and then, since they may
-    // outnumber the cores) on the invocation number, so that once they have the cores they
-    // start each invocation within a few hundred nanoseconds of each other; threads started
-    // afresh for every run would start tens of microseconds apart, and rarely overlap at all.
-    std::unique_ptr<structure> s;
-    lin::clock clock;
-    const unsigned main_thread = threads;
-    std::vector<recorder<spec>> recorders;
-    for (unsigned t = 0; t < threads; ++t) recorders.emplace_back(clock, t, plan[t].size());
-    std::atomic<unsigned> invocation{0};
-    std::atomic<unsigned> finished{0};
-    const auto await = [](const std::atomic<unsigned>& counter, unsigned value) {
-      for (unsigned spin = 1; counter.load(std::memory_order_acquire) < value; ++spin) {
-        if (spin % 64 == 0) {
-          std::this_thread::yield();
-        } else {
-          sync::cpu_relax();
-        }
-      }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        for (unsigned i = 1; i <= options.invocations; ++i) {
-          await(invocation, i);
-          if (s == nullptr) return;  // the main thread stopped at a counterexample
-          for (const detail::planned_call& c : plan[t]) {
-            for (unsigned p = 0; p < c.pauses; ++p) sync::cpu_relax();
-            const auto op =
-                c.produces ? Workload::template produce<structure>(c.value) : Workload::consume();
-            recorders[t].record(op, [&] { return Workload::perform(*s, op); });
+
+    std::optional<spec> start;
+    std::int64_t value = next_value;
+    detail::run_invocations<spec>(
+        plan, options.invocations, 16,
+        [&](recorder<spec>& main_calls) {
+          std::unique_ptr<structure> s = make(options.capacity);
+          start.emplace(Workload::initial(*s, options));
+          // The values of the initial part follow the parallel part's, so they are unique too.
+          value = next_value;
+          for (unsigned k = 0; k < initial; ++k) {
+            const auto op = Workload::template produce<structure>(value++);
+            main_calls.record(op, [&] { return Workload::perform(*s, op); });
           }
-          finished.fetch_add(1, std::memory_order_release);
-        }
-      });
-    }
-
-    for (unsigned i = 1; i <= options.invocations && report.linearizable; ++i) {
-      s = make(options.capacity);
-      const spec start = Workload::initial(*s, options);
-      for (recorder<spec>& r : recorders) r.clear();
-      recorder<spec> main_calls(clock, main_thread, 16);
-      // The values of the initial part follow the parallel part's, so they are unique too.
-      std::int64_t value = next_value;
-      for (unsigned k = 0; k < initial; ++k) {
-        const auto op = Workload::template produce<structure>(value++);
-        main_calls.record(op, [&] { return Workload::perform(*s, op); });
-      }
-      invocation.store(i, std::memory_order_release);
-      await(finished, i * threads);
-
-      // Pop until empty; a correct structure holds at most every value pushed, so bound the
-      // loop by that (plus the final empty) against one that keeps inventing values.
-      for (std::int64_t k = 0; k < value; ++k) {
-        const auto op = Workload::consume();
-        main_calls.record(op, [&] { return Workload::perform(*s, op); });
-        if (Workload::drained(main_calls.calls().back().result)) break;
-      }
-
-      history<spec> h = merge(recorders);
-      h.insert(h.end(), main_calls.calls().begin(), main_calls.calls().end());
-      Workload::annotate(h);
-      ++report.runs;
-      const verdict v = check(h, start);
-      if (!v) {
-        report.linearizable = false;
-        report.counterexample =
-            "scenario " + std::to_string(n + 1) + " of " + std::to_string(scenarios) + ", run " +
-            std::to_string(i) + " of " + std::to_string(options.invocations) + " (seed " +
-            std::to_string(report.seed) + "; threads 0-" + std::to_string(threads - 1) +
-            " ran in parallel, thread " + std::to_string(main_thread) +
-            " is the main thread's initial pushes and final pops)\n" + v.counterexample;
-      }
-    }
-    if (!report.linearizable) {
-      // Release the threads still waiting for an invocation; they see no structure and return.
-      s.reset();
-      invocation.store(options.invocations, std::memory_order_release);
-    }
-    for (std::thread& t : pool) t.join();
+          return s;
+        },
+        [](structure& s, const typename spec::operation& op) { return Workload::perform(s, op); },
+        [&](structure& s, recorder<spec>& main_calls) {
+          // Pop until empty; a correct structure holds at most every value pushed, so bound the
+          // loop by that (plus the final empty) against one that keeps inventing values.
+          for (std::int64_t k = 0; k < value; ++k) {
+            const auto op = Workload::consume();
+            main_calls.record(op, [&] { return Workload::perform(s, op); });
+            if (Workload::drained(main_calls.calls().back().result)) break;
+          }
+        },
+        [&](history<spec>& h, unsigned run) {
+          Workload::annotate(h);
+          return detail::tally(report, check(h, *start), n + 1, scenarios, run,
+                               options.invocations, threads, "initial pushes and final pops");
+        });
     report.scenarios_run = n + 1;
     if (!report.linearizable) return report;
   }

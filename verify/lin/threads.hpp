@@ -1,7 +1,8 @@
 // The generic driver under real threads: random scenarios of a user's operations
 // (operations.hpp), each run a few times on a fresh object, each history checked against the
-// operations' sequential model by checker.hpp. The same method as the containers' driver
-// (scenario.hpp, whose comment explains the gate and the repetitions), for any abstract type:
+// operations' sequential model by checker.hpp. The same method, and the same runner
+// (scenario.hpp's run_invocations, whose comment explains the gate and the repetitions), as the
+// containers' driver, for any abstract type:
 //
 //   - an initial part: 0 to options.initial_calls random calls by the main thread;
 //   - a parallel part: options.min_threads to options.max_threads threads, each making
@@ -17,7 +18,6 @@
 //   int main() { return lin::check_threads(counter_ops); }   // 0: every history linearizable
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -26,10 +26,7 @@
 #include <random>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
-
-#include <lockstep/sync/thread.hpp>
 
 #include "checker.hpp"
 #include "history.hpp"
@@ -68,12 +65,8 @@ scenario_report run_threads(const List& list, const thread_options& options = {}
 
   for (unsigned n = 0; n < scenarios && report.linearizable; ++n) {
     const unsigned threads = uniform(options.min_threads, options.max_threads);
-    struct planned {
-      operation op;
-      unsigned pauses;
-    };
-    std::vector<std::vector<planned>> plan(threads);
-    for (std::vector<planned>& calls : plan) {
+    std::vector<std::vector<detail::paused_call<operation>>> plan(threads);
+    for (std::vector<detail::paused_call<operation>>& calls : plan) {
       const unsigned count = uniform(options.min_calls, options.max_calls);
       for (unsigned i = 0; i < count; ++i) calls.push_back({any_call(), uniform(0, 32)});
     }
@@ -82,69 +75,23 @@ scenario_report run_threads(const List& list, const thread_options& options = {}
     std::vector<operation> final;
     for (unsigned i = uniform(0, options.final_calls); i > 0; --i) final.push_back(any_call());
 
-    std::unique_ptr<object> o;
-    lin::clock clock;
-    std::vector<recorder<spec>> recorders;
-    for (unsigned t = 0; t < threads; ++t) recorders.emplace_back(clock, t, plan[t].size());
-    std::atomic<unsigned> invocation{0};
-    std::atomic<unsigned> finished{0};
-    const auto await = [](const std::atomic<unsigned>& counter, unsigned value) {
-      for (unsigned spin = 1; counter.load(std::memory_order_acquire) < value; ++spin) {
-        if (spin % 64 == 0) {
-          std::this_thread::yield();
-        } else {
-          sync::cpu_relax();
-        }
-      }
+    const auto perform = [&list](object& o, const operation& op) { return list.perform(o, op); };
+    const auto sequential = [&](object& o, recorder<spec>& main_calls,
+                                const std::vector<operation>& calls) {
+      for (const operation& op : calls) main_calls.record(op, [&] { return perform(o, op); });
     };
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        for (unsigned i = 1; i <= options.invocations; ++i) {
-          await(invocation, i);
-          if (o == nullptr) return;  // the main thread stopped at a counterexample
-          for (const planned& c : plan[t]) {
-            for (unsigned p = 0; p < c.pauses; ++p) sync::cpu_relax();
-            recorders[t].record(c.op, [&] { return list.perform(*o, c.op); });
-          }
-          finished.fetch_add(1, std::memory_order_release);
-        }
-      });
-    }
-
-    for (unsigned i = 1; i <= options.invocations && report.linearizable; ++i) {
-      o = std::make_unique<object>();
-      for (recorder<spec>& r : recorders) r.clear();
-      recorder<spec> main_calls(clock, threads, initial.size() + final.size());
-      for (const operation& op : initial) {
-        main_calls.record(op, [&] { return list.perform(*o, op); });
-      }
-      invocation.store(i, std::memory_order_release);
-      await(finished, i * threads);
-      for (const operation& op : final) {
-        main_calls.record(op, [&] { return list.perform(*o, op); });
-      }
-
-      history<spec> h = merge(recorders);
-      h.insert(h.end(), main_calls.calls().begin(), main_calls.calls().end());
-      ++report.runs;
-      const verdict v = check(h, list.initial());
-      if (!v) {
-        report.linearizable = false;
-        report.counterexample =
-            "scenario " + std::to_string(n + 1) + " of " + std::to_string(scenarios) + ", run " +
-            std::to_string(i) + " of " + std::to_string(options.invocations) + " (seed " +
-            std::to_string(report.seed) + "; threads 0-" + std::to_string(threads - 1) +
-            " ran in parallel, thread " + std::to_string(threads) +
-            " is the main thread's calls before and after them)\n" + v.counterexample;
-      }
-    }
-    if (!report.linearizable) {
-      // Release the threads still waiting for an invocation; they see no object and return.
-      o.reset();
-      invocation.store(options.invocations, std::memory_order_release);
-    }
-    for (std::thread& t : pool) t.join();
+    detail::run_invocations<spec>(
+        plan, options.invocations, initial.size() + final.size(),
+        [&](recorder<spec>& main_calls) {
+          auto o = std::make_unique<object>();
+          sequential(*o, main_calls, initial);
+          return o;
+        },
+        perform, [&](object& o, recorder<spec>& main_calls) { sequential(o, main_calls, final); },
+        [&](history<spec>& h, unsigned run) {
+          return detail::tally(report, check(h, list.initial()), n + 1, scenarios, run,
+                               options.invocations, threads, "calls before and after them");
+        });
     report.scenarios_run = n + 1;
   }
   return report;
