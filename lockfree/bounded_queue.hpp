@@ -93,6 +93,22 @@
 // is seen by its load of dequeue_pos_. Relaxed claims would let that load return a position older
 // than pops that, through the pushes after them, the answer already counts: a "full" that no
 // instant of the queue justifies. The strong try_pop mirrors it.
+// The answers' fences. Each strong answer, after the acquire re-read of its own side's position,
+// issues a seq_cst fence and then reads the other side's. Without the fence two answers can see
+// the two counters' updates in opposite orders (store buffering): a "full" that read
+// enqueue_pos_ = p and then a stale dequeue_pos_ = d, and an "empty" that read dequeue_pos_ past
+// d and then enqueue_pos_ below p — an order no instant of the queue has (the lin check of
+// verify/relacy/lin_containers.cpp found it with three threads).
+// With the fences, the full's fence F and the empty's fence E are ordered in the single total
+// order S of seq_cst operations, and [atomics.order] (a seq_cst fence X happens before A, B
+// happens before a seq_cst fence Y, A is coherence-ordered before B: then X precedes Y in S)
+// forbids the pair: if F precedes E, the empty's load of enqueue_pos_ (after E) cannot read a
+// value older than the one the full's re-read (before F) read, so it reads p or later; if E
+// precedes F, the full's load of dequeue_pos_ likewise reads at least what the empty's re-read
+// did, past d. The answers' snapshots of the two counters are thus ordered as their fences are.
+// The loads after the fences stay relaxed: the fence orders them, and they hand over no cell.
+// Only these answer paths pay (on x86-64 a locked instruction: GCC 12 emits lock or $0 to the
+// stack top, about the cost of a claim's lock cmpxchg); claims and successful operations do not.
 //
 // Exceptions. try_push constructs T in the claimed cell. If that constructor throws, the claim
 // cannot be undone (later positions may already be claimed), so the producer publishes the cell
@@ -200,6 +216,8 @@ class bounded_queue {
           }
           // The strong "empty", linearized here: dequeue_pos_ held pos and no producer has
           // claimed pos either. Otherwise pos's producer has claimed it and not yet published.
+          // Seq_cst fence, then relaxed: see "Memory ordering" (the answers' fences).
+          sync::fence(sync::seq_cst);  // between the loads of dequeue_pos_ and enqueue_pos_
           if (enqueue_pos_.load(sync::relaxed) == pos) return std::nullopt;
           contention.pause();
         }
@@ -286,6 +304,8 @@ class bounded_queue {
           // The strong "full", linearized here: enqueue_pos_ held pos and the positions
           // [dequeue_pos_, pos) fill the ring. Otherwise the consumer of pos - capacity() has
           // claimed it and not yet handed the cell on.
+          // Seq_cst fence, then relaxed: see "Memory ordering" (the answers' fences).
+          sync::fence(sync::seq_cst);  // between the loads of enqueue_pos_ and dequeue_pos_
           const std::ptrdiff_t held = distance(dequeue_pos_.load(sync::relaxed), pos);
           if (held >= static_cast<std::ptrdiff_t>(capacity())) return false;
           contention.pause();

@@ -41,11 +41,17 @@
 // Ordering of the hand-off: the pusher writes the value into its node, then offers the node
 // with a release CAS; the pop claims it with an acquire CAS. A CAS is a read-modify-write, so
 // the claim reads the live offer (the last write to the slot before it), and the offer
-// synchronises with the claim: the value happens-before the popper moves it out. Nothing flows
-// back: after a claim the pusher never touches the node again, so its acknowledging store and
-// its failed withdrawal are relaxed. A withdrawn node was touched by nobody else (no claim
-// succeeded), so the withdrawal is relaxed too, and the node is published again by
-// treiber_stack's release CAS when it goes on the stack.
+// synchronises with the claim: the value happens-before the popper moves it out. The popper's
+// history flows back too: the exchange linearizes the pair at the claim, so whatever the popper
+// did before (a push of its own, say) must happen before the pusher's return, or the pusher's
+// next pop may miss a value on the stack from before the exchange (the lin check of
+// verify/relacy/lin_containers.cpp found that with three threads). So the popper issues a
+// release fence before its claiming CAS, and the pusher, having learned of the claim by a
+// relaxed read of CLAIMED (its poll, or its withdrawal's failed CAS), issues an acquire fence:
+// the fences synchronise through the CAS's write (on x86-64 both compile to nothing). The
+// acknowledging store is relaxed: only this pusher leaves CLAIMED. A withdrawn node was touched
+// by nobody else (no claim succeeded), so the withdrawal is relaxed too, and the node is
+// published again by treiber_stack's release CAS when it goes on the stack.
 //
 // Exceptions: a push moves the value into a node before linking or offering it; if T's move
 // constructor throws there the node goes back to the reclaimer and nothing was published. A
@@ -137,6 +143,9 @@ class elimination_stack {
 
   // The slot holds CLAIMED and only this pusher may empty it (see the state machine above).
   static bool acknowledge(slot& s) {
+    // Acquire: the relaxed read that showed CLAIMED (the poll, or the failed withdrawal) read the
+    // claim's CAS, so this synchronises with the popper's release fence before it.
+    sync::fence(sync::acquire);
     s.state.store(nullptr, sync::relaxed);
     return true;
   }
@@ -145,6 +154,9 @@ class elimination_stack {
   // this thread now owns, which treiber_stack empties with take(), or null to retry on the stack.
   node* claim() {
     slot& s = slots_[pick_slot()];
+    // Release: through the write of a claiming CAS below, this thread's history (what it did
+    // before the exchange) happens before the pusher's acquire fence in acknowledge().
+    sync::fence(sync::release);
     for (unsigned waited = 0;; ++waited) {
       node* seen = s.state.load(sync::relaxed);
       // Acquire: synchronises with the offer's release CAS, so the value is visible.
