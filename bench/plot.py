@@ -132,29 +132,19 @@ def families(context, structures, key="lockstep_structures"):
     return fam
 
 
-def peer_structures(context):
-    """Every structure some family list of the run declares a peer."""
-    peers = set()
+def declared_structures(context, family):
+    """Every structure some family list of the run declares of `family` (peer, user)."""
+    found = set()
     for key, value in context.items():
         if key.startswith("lockstep_") and key.endswith("structures") and isinstance(value, str):
-            peers.update(item.split(":", 1)[0] for item in value.split(",")
-                         if item.endswith(":peer"))
-    return peers
+            found.update(item.split(":", 1)[0] for item in value.split(",")
+                         if item.endswith(":" + family))
+    return found
 
 
 def widened(style, width):
     """A structure's style with the call's line width, unless the style sets its own."""
     return {"linewidth": width, **style}
-
-
-def user_structures(context):
-    """Every structure some family list of the run declares a user's."""
-    users = set()
-    for key, value in context.items():
-        if key.startswith("lockstep_") and key.endswith("structures") and isinstance(value, str):
-            users.update(item.split(":", 1)[0] for item in value.split(",")
-                         if item.endswith(":user"))
-    return users
 
 
 def ordered(structures, fam):
@@ -1002,7 +992,7 @@ def summary(run_dir, context, stack, c2c, seam, errors, fam, baseline, images, s
                  f"and (×ratio) to `{baseline}` in the same run")
     lines.append("")
     if errors:
-        peers = peer_structures(context)
+        peers = declared_structures(context, "peer")
         lines += ["## Failed benchmarks", "",
                   "Each failed its correctness check (values lost, duplicated or reordered), so "
                   "it has no throughput in this run. A peer's failure is a finding about the "
@@ -1011,7 +1001,7 @@ def summary(run_dir, context, stack, c2c, seam, errors, fam, baseline, images, s
                   ""]
         for name, msg in sorted(errors.items()):
             who = ("peer" if peers.intersection(name.split("/")) else
-                   "user" if user_structures(context).intersection(name.split("/")) else
+                   "user" if declared_structures(context, "user").intersection(name.split("/")) else
                    "lockstep")
             lines.append(f"- `{name}` ({who}): {msg}")
         lines.append("")
@@ -1149,7 +1139,7 @@ def main(argv):
         print(p)
     # A peer failing its correctness check is a finding about the peer (summary.md lists it),
     # not a failure of this run; a lockstep structure failing one is.
-    peers = peer_structures(context)
+    peers = declared_structures(context, "peer")
     ours = [n for n in errors if not peers.intersection(n.split("/"))]
     for name in sorted(set(errors) - set(ours)):
         print(f"peer failed its correctness check: {name}", file=sys.stderr)
