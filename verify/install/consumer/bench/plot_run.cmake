@@ -1,0 +1,23 @@
+# Draws a user's benchmark run with the installed plot command and fails unless it wrote the
+# summary, naming the user's structure, and at least one plot:
+#   cmake -DPLOT=<lockstep-plot> -DJSON=<file> -DDIR=<scratch dir> -DSTRUCTURE=<name> -P plot_run.cmake
+foreach(var PLOT JSON DIR STRUCTURE)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "plot_run.cmake needs -D${var}=...")
+  endif()
+endforeach()
+file(REMOVE_RECURSE ${DIR})
+file(MAKE_DIRECTORY ${DIR})
+file(COPY ${JSON} DESTINATION ${DIR})
+execute_process(COMMAND ${PLOT} ${DIR} RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "${PLOT} ${DIR} failed")
+endif()
+file(GLOB plots ${DIR}/*.png)
+if(NOT plots OR NOT EXISTS ${DIR}/summary.md)
+  message(FATAL_ERROR "${PLOT} wrote no plot or no summary.md in ${DIR}")
+endif()
+file(READ ${DIR}/summary.md summary)
+if(NOT summary MATCHES "${STRUCTURE}")
+  message(FATAL_ERROR "the summary does not name ${STRUCTURE}")
+endif()
