@@ -1,6 +1,6 @@
 // Mutation: an SCQ whose threshold no longer covers the distance a dequeuer may have to go. Every
 // finished enqueue re-arms the ring's Threshold to 0 instead of 3n-1, so a dequeuer gives up
-// after a single failed attempt.
+// after a single failed attempt. Breaks the Threshold's re-arm (scq.hpp O5, O6 against O9, O16).
 //
 // MUTATE lockfree/scq.hpp
 // - threshold_reset_(3 * static_cast<std::int64_t>(capacity) - 1),

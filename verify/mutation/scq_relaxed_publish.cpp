@@ -1,4 +1,5 @@
-// Mutation: an SCQ ring enqueue that places its index with a relaxed CAS.
+// Mutation: an SCQ ring enqueue that places its index with a relaxed CAS: removes O4's release
+// (scq.hpp O4 → O11, the slot handover).
 //
 // MUTATE lockfree/scq.hpp
 // - pack(cycle, true, index), sync::seq_cst,
