@@ -1,6 +1,6 @@
 // Mutation: an MS queue whose dequeuer retires the old dummy as soon as its CAS on head has
 // passed it, without waiting for the dequeuer that is taking that node's value (the hand-off of
-// lockfree/ms_queue.hpp undone).
+// lockfree/ms_queue.hpp undone: breaks O14, the owners count).
 //
 // MUTATE lockfree/ms_queue.hpp
 // - release(dummy);  // head has passed it

@@ -1,5 +1,5 @@
 // Mutation: an MS queue whose enqueue trusts last->next without re-reading tail (the paper's
-// line E7 removed).
+// line E7 removed: removes ms_queue.hpp's O10).
 //
 // MUTATE lockfree/ms_queue.hpp
 // - if (tail_.load(sync::acquire) != t) continue;

@@ -1,4 +1,5 @@
-// Mutation: an MS queue that resets a recycled node's next with a relaxed store.
+// Mutation: an MS queue that resets a recycled node's next with a relaxed store: removes
+// ms_queue.hpp's O8 release (O8 → O9).
 //
 // MUTATE lockfree/ms_queue.hpp
 // - n->next.store(domain_type::successor(n->next.load(sync::relaxed), nullptr), sync::release);

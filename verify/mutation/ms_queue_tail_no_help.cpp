@@ -1,4 +1,5 @@
-// Mutation: an MS queue whose dequeue does not help a lagging tail before swinging head.
+// Mutation: an MS queue whose dequeue does not help a lagging tail before swinging head:
+// removes ms_queue.hpp's O4.
 //
 // MUTATE lockfree/ms_queue.hpp
 // - if (domain_type::pointer(t) == dummy) {
