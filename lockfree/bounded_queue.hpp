@@ -1,130 +1,25 @@
-// bounded_queue<T>: the bounded multi-producer multi-consumer ring of D. Vyukov, "Bounded MPMC
-// queue", 1024cores.net (2010), https://www.1024cores.net/home/lock-free-algorithms/queues/
-// bounded-mpmc-queue.
+// lockfree::bounded_queue<T, Answers> — bounded MPMC FIFO ring (D. Vyukov's), no allocation.
 //
-// A ring of cells, each holding a sequence number and room for one value, and two free-running
-// positions: enqueue_pos_ (the next position a producer claims) and dequeue_pos_ (the next one
-// a consumer claims). Position p lives in cell p mod capacity. A cell's sequence number says
-// whose turn it is:
-//   free_for(p)  = 2p      the cell is empty and position p's producer may fill it;
-//   ready_at(p)  = 2p + 1  position p's value is in the cell and its consumer may take it;
-// and the consumer of p hands the cell to the next lap with free_for(p + capacity).
-// An operation reads its position, compares the cell's sequence number with the turn it
-// expects, and claims the position by advancing the shared position with compare_exchange_weak
-// (LL/SC style: fresh load, weak CAS, a spurious failure just retries). The claimed cell is the
-// claimer's alone until it publishes the next turn with a release store.
-// Deviation from the published text: Vyukov's sequence numbers are p (free) and p + 1 (ready),
-// with the consumer publishing p + capacity; at capacity 1 "ready at p" and "free for p + 1"
-// are then the same number and a second push overwrites the first, which is why his code asserts
-// a capacity of at least 2. Counting in half-steps (2p, 2p + 1) keeps the turns distinct for
-// every capacity, 1 included.
-//
-// Progress of the weak form — read this before calling it lock-free. No operation ever waits:
-// try_push and try_pop return after a bounded number of steps unless other operations keep
-// succeeding (a CAS fails, or a position turns out stale, only because another operation claimed
-// it), so each is lock-free in the usual operational sense. But the *structure* is blocking in the
-// worst case: a producer that claimed position p and stalls (is descheduled, dies) before
-// publishing leaves cell p not ready, and every consumer then answers "empty" — although values
-// pushed at p + 1, p + 2, ... may be complete — until that producer resumes. Symmetrically a
-// consumer that claimed position p and stalls before handing the cell on makes producers answer
-// "full" once the ring comes round to that cell, even though fewer than capacity() values are in
-// the queue. Nothing is lost or reordered; the answers are merely pessimistic while a claimer is
-// stalled.
-//
-// Weak and strong answers (the Answers parameter; D. Vyukov's code and the above are the weak
-// form, the default; xenium's vyukov_bounded_queue offers both and defaults to strong).
-// bounded_queue<T, answers::strong> changes only what try_pop does when its position p is
-// claimed but not (visibly) ready, and what try_push does when its cell is not yet handed on:
-// - try_pop re-reads dequeue_pos_ and, if it still holds p, enqueue_pos_: if that is p too, no
-//   producer has claimed p and the answer is "empty"; otherwise p's producer has claimed it and
-//   try_pop waits (sync::backoff: spins, then yields the core) until the value is published.
-// - try_push re-reads enqueue_pos_ and, if it still holds p, dequeue_pos_: if p is capacity()
-//   positions ahead of it the answer is "full"; otherwise a consumer has claimed position
-//   p - capacity() and try_push waits until it hands the cell on.
-// Progress of the strong form: blocking. A try_pop whose position is claimed by a producer that
-// has not yet published waits for that producer, and a try_push whose cell's previous consumer
-// has claimed it and not yet handed it on waits for that consumer; a claimer that stalls stalls
-// them, and one that dies blocks them forever. Otherwise (no such claimer) each returns like the
-// weak form. What it buys: "empty" is linearizable, at the load of enqueue_pos_ that read p while
-// dequeue_pos_ still held p (at that point neither position counter had passed p, so no position
-// was claimed that had not been taken), and "full" likewise at the load of dequeue_pos_ that
-// read p - capacity() or less while enqueue_pos_ held p. A push that happens before a try_pop
-// has claimed its position, so the try_pop's load of enqueue_pos_ reads past it (coherence): a
-// thread's own completed push is never followed by its own "empty" while its value is queued
-// (verify/stress/bounded_queue_xenium_test.cpp ports xenium's tests of this, and
-// verify/relacy/bounded_queue.cpp checks it of the strong form and refutes it of the weak one).
-// Why a parameter rather than separate calls: the suites, the linearizability checker and the
-// benchmarks drive queues through sync::bounded_queue (try_push, try_pop), so a strong queue
-// drops into all of them, and the progress guarantee stays a property of the type rather than
-// of each call site.
-//
-// Linearization points. A successful try_push at its successful CAS on enqueue_pos_ (the claim),
-// a successful try_pop at its successful CAS on dequeue_pos_: claims are totally ordered per
-// position counter, a consumer claims p only after p's producer published, and the abstract
-// queue at any instant is the positions [dequeue_pos_, enqueue_pos_) in order. These points make
-// every history of successful operations linearizable. The weak form's "empty" is given at the load
-// of the cell's sequence number that did not show position p's value ready, p being the
-// operation's position. It is linearizable there when no producer held p claimed with its value
-// unpublished — the queue was then empty: no position at or after p was claimed. Otherwise it is
-// the blocking case above, and "unpublished" includes "published, but the store has not yet
-// reached this thread": the load is not ordered after the publication by happens-before (the
-// positions are relaxed, so reading a newer position carries no visibility of the cells).
-// Either way the answer is not linearizable: a thread can push, see its push complete, and then
-// be told "empty" by its own try_pop, its value queued behind another producer's cell
-// (verify/relacy/bounded_queue.cpp demonstrates it). What does hold: when every try_push that
-// claimed a position happens before the try_pop (no push is concurrent with it), "empty" is
-// exact — every claimed cell's publication then happens before the load, which must see it.
-// Likewise the weak "full", at the load that did not show the cell handed on, is linearizable when
-// no consumer held position p - capacity claimed but unfinished, and exact when no try_pop is
-// concurrent with the try_push.
-//
-// Memory ordering. The sequence number carries all the synchronisation: a producer constructs
-// the value and then publishes ready_at(p) with a release store; a consumer's acquire load that
-// reads it makes the construction visible before it moves the value out. The consumer then
-// destroys the value and publishes free_for(p + capacity) with a release store, which the next
-// lap's producer reads with an acquire load before it constructs into the cell. The claims on the
-// positions are relaxed: a position counter orders nothing but the claims on it, which its
-// modification order already totally orders, and the cell's ownership follows from the claim
-// (the CAS) plus the turn check (the acquire load) that preceded it. The strong form's answers
-// read both positions and so need more: its claims are release, and its re-read of its own side's
-// position is acquire. A strong try_push that reads enqueue_pos_ = p then synchronises with the
-// claims of every position before p (the claims are RMWs, so each continues the release
-// sequences of those before it), so every pop that those producers completed before their pushes
-// is seen by its load of dequeue_pos_. Relaxed claims would let that load return a position older
-// than pops that, through the pushes after them, the answer already counts: a "full" that no
-// instant of the queue justifies. The strong try_pop mirrors it.
-// The answers' fences. Each strong answer, after the acquire re-read of its own side's position,
-// issues a seq_cst fence and then reads the other side's. Without the fence two answers can see
-// the two counters' updates in opposite orders (store buffering): a "full" that read
-// enqueue_pos_ = p and then a stale dequeue_pos_ = d, and an "empty" that read dequeue_pos_ past
-// d and then enqueue_pos_ below p — an order no instant of the queue has (the lin check of
-// verify/relacy/lin_containers.cpp found it with three threads).
-// With the fences, the full's fence F and the empty's fence E are ordered in the single total
-// order S of seq_cst operations, and [atomics.order] (a seq_cst fence X happens before A, B
-// happens before a seq_cst fence Y, A is coherence-ordered before B: then X precedes Y in S)
-// forbids the pair: if F precedes E, the empty's load of enqueue_pos_ (after E) cannot read a
-// value older than the one the full's re-read (before F) read, so it reads p or later; if E
-// precedes F, the full's load of dequeue_pos_ likewise reads at least what the empty's re-read
-// did, past d. The answers' snapshots of the two counters are thus ordered as their fences are.
-// The loads after the fences stay relaxed: the fence orders them, and they hand over no cell.
-// Only these answer paths pay (on x86-64 a locked instruction: GCC 12 emits lock or $0 to the
-// stack top, about the cost of a claim's lock cmpxchg); claims and successful operations do not.
-//
-// Exceptions. try_push constructs T in the claimed cell. If that constructor throws, the claim
-// cannot be undone (later positions may already be claimed), so the producer publishes the cell
-// as a hole: directly as free_for(p + capacity), as though consumed. No value is added, none is
-// lost or reordered, and the caller's value is as T's constructor left it (untouched, for a T
-// with the strong guarantee). The hole still takes its slot until a consumer passes it (a
-// consumer that finds its position already handed on but not yet claimed by a consumer advances
-// past it), so until then the queue holds one value fewer before it says "full". try_pop moves
-// the value out into the returned optional; if T's move constructor throws there, the position is
-// already claimed and cannot be handed back, so the value is destroyed and the exception
-// propagates: that one value is lost (the basic guarantee). T's destructor must not throw.
-//
-// Capacity: sync::ring_capacity rounds a request up to a power of two, at most max_capacity:
-// the largest power of two whose cell array fits in a ptrdiff_t of bytes. Positions count modulo
-// 2^N (N = the bits of size_t) and wrap harmlessly, since the capacity divides 2^N and every
-// comparison is a difference of at most 2 * capacity + 1 read as signed, far below 2^(N-1).
+// Paper: D. Vyukov, "Bounded MPMC queue", 1024cores.net, 2010. A ring of cells with sequence
+//   numbers; producers and consumers claim positions by CAS on two free-running counters.
+// Progress: weak form (default): try_push and try_pop never wait and are lock-free as steps,
+//   but a claimer stalled before publishing makes others answer "empty"/"full" pessimistically.
+//   Strong form: blocking (waits for such a claimer); empty(), size() wait-free.
+// Linearization: L1 try_push — its claim CAS on enqueue_pos_ (O7); L2 try_pop — its claim CAS
+//   on dequeue_pos_ (O2); L3 strong "empty" — the load of enqueue_pos_ after O4 that reads p;
+//   L4 strong "full" — the load of dequeue_pos_ after O9. Weak "empty"/"full" (O1, O6) are
+//   linearizable only with no claimer pending at that position.
+// Ordering: O11 release ready_at(p) → O1 (the consumer's acquire load): the value;
+//   O12 release free_for(p + capacity) → O6 (the next lap's producer): the move out;
+//   O10 release hole → O1, O6; O2, O5, O7 claims: relaxed (weak) or release (strong) → O3, O8
+//   (strong re-reads, acquire); O4, O9 seq_cst fences, ordered in S with each other.
+// Memory and ABA: one array allocated at construction; nothing freed while the queue lives.
+//   Sequence numbers name the position (2p, 2p + 1), so a stale cell never looks current.
+// Exceptions: a throwing constructor in try_push leaves a hole (no value added or lost, the
+//   caller's value as the constructor left it). A throwing move in try_pop loses that value.
+// Policy: Answers defaults to answers::weak (Vyukov's); capacity rounds up to a power of two.
+// Deviations: half-step sequence numbers (capacity 1 works); the strong answers; holes.
+// More: docs/algorithms/bounded_queue.md (the full argument)
 #pragma once
 
 #include <algorithm>
@@ -144,7 +39,8 @@ namespace lockstep::lockfree {
 
 // What try_pop and try_push do when their cell is claimed by another thread and not yet ready:
 // answer "empty" or "full" (weak, lock-free operations) or wait for that thread unless the queue
-// is empty or full (strong, blocking). See "Weak and strong answers" in the header comment.
+// is empty or full (strong, blocking). See docs/algorithms/bounded_queue.md, "Weak and strong
+// answers".
 enum class answers { weak, strong };
 
 template <class T, answers Answers = answers::weak>
@@ -184,7 +80,7 @@ class bounded_queue {
     }
   }
 
-  // false when the queue is full at the operation's position (see the header comment for when
+  // false when the queue is full at the operation's position (see the card's Progress for when
   // that answer is pessimistic); the caller's value is then untouched, for the rvalue overload
   // too. Takes a reference, not a T by value, so a throwing constructor leaves it with the caller.
   bool try_push(const T& value) { return push(value); }
@@ -195,10 +91,12 @@ class bounded_queue {
     sync::backoff contention;
     for (;;) {
       cell& c = at(pos);
-      // Acquire: synchronises with the producer's publishing store, so its value is visible.
+      // O1 acquire: pairs with O11 (the producer's ready_at), so its value is visible; and with
+      // O10 (a hole). The weak "empty" is this load not showing ready_at(pos).
       const std::size_t seq = c.sequence.load(sync::acquire);
       const auto turn = static_cast<std::ptrdiff_t>(seq - ready_at(pos));
       if (turn == 0) {
+        // O2 claim (release when strong) → O3: L2, a successful try_pop.
         if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, claim, sync::relaxed)) {
           return take(c, pos);
         }
@@ -207,8 +105,8 @@ class bounded_queue {
         if constexpr (Answers == answers::weak) {
           return std::nullopt;
         } else {
-          // Acquire: synchronises with the release claims of every position before the one it
-          // reads, so the pushes their consumers made before them are seen by the next load.
+          // O3 acquire: pairs with the claims O2, O5 of every position before the one it reads,
+          // so the pushes their consumers made before them are seen by the next load.
           const std::size_t now = dequeue_pos_.load(sync::acquire);
           if (now != pos) {
             pos = now;  // another consumer claimed pos meanwhile
@@ -216,12 +114,14 @@ class bounded_queue {
           }
           // The strong "empty", linearized here: dequeue_pos_ held pos and no producer has
           // claimed pos either. Otherwise pos's producer has claimed it and not yet published.
-          // Seq_cst fence, then relaxed: see "Memory ordering" (the answers' fences).
+          // O4 seq_cst fence: ordered in S with push's O9, so the two answers' snapshots of the
+          // counters agree. The load after it is relaxed, ordered by O4; L3 when it reads pos.
           sync::fence(sync::seq_cst);  // between the loads of dequeue_pos_ and enqueue_pos_
           if (enqueue_pos_.load(sync::relaxed) == pos) return std::nullopt;
           contention.pause();
         }
       } else if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, claim, sync::relaxed)) {
+        // O5: the claim above, as O2 (release when strong) → O3; it passes a hole.
         // The cell is past position pos's turn, yet no consumer had claimed pos: its producer
         // left a hole there (a constructor threw). Passing it is the claim, with nothing to take.
         ++pos;
@@ -257,13 +157,14 @@ class bounded_queue {
   }
 
  private:
-  // How far `to` is ahead of `from`, as signed: positions wrap modulo 2^N (see Capacity).
+  // How far `to` is ahead of `from`, as signed: positions wrap modulo 2^N harmlessly
+  // (docs/algorithms/bounded_queue.md, "Capacity").
   static constexpr std::ptrdiff_t distance(std::size_t from, std::size_t to) noexcept {
     return static_cast<std::ptrdiff_t>(to - from);
   }
 
-  // A successful claim of a position: relaxed in the weak form; release in the strong one, for
-  // its re-reads of the positions (see "Memory ordering").
+  // A successful claim of a position (O2, O5, O7): relaxed in the weak form; release in the
+  // strong one, for its acquire re-reads of the positions (O3, O8).
   static constexpr sync::memory_order claim =
       Answers == answers::strong ? sync::release : sync::relaxed;
 
@@ -280,11 +181,12 @@ class bounded_queue {
     sync::backoff contention;
     for (;;) {
       cell& c = at(pos);
-      // Acquire: synchronises with the previous lap's consumer handing the cell on, so its
-      // move out and destruction happen before this construction.
+      // O6 acquire: pairs with O12 (the previous lap's consumer handing the cell on) or O10, so
+      // its move out and destruction happen before this construction. Weak "full" if too old.
       const std::size_t seq = c.sequence.load(sync::acquire);
       const auto turn = static_cast<std::ptrdiff_t>(seq - free_for(pos));
       if (turn == 0) {
+        // O7 claim (release when strong) → O8: L1, a successful try_push.
         if (enqueue_pos_.compare_exchange_weak(pos, pos + 1, claim, sync::relaxed)) {
           fill(c, pos, std::forward<V>(value));
           return true;
@@ -294,8 +196,8 @@ class bounded_queue {
         if constexpr (Answers == answers::weak) {
           return false;
         } else {
-          // Acquire: synchronises with the release claims of every position before the one it
-          // reads, so the pops their producers made before them are seen by the next load.
+          // O8 acquire: pairs with the claims O7 of every position before the one it reads, so
+          // the pops their producers made before them are seen by the next load.
           const std::size_t now = enqueue_pos_.load(sync::acquire);
           if (now != pos) {
             pos = now;  // another producer claimed pos meanwhile
@@ -304,7 +206,8 @@ class bounded_queue {
           // The strong "full", linearized here: enqueue_pos_ held pos and the positions
           // [dequeue_pos_, pos) fill the ring. Otherwise the consumer of pos - capacity() has
           // claimed it and not yet handed the cell on.
-          // Seq_cst fence, then relaxed: see "Memory ordering" (the answers' fences).
+          // O9 seq_cst fence: ordered in S with try_pop's O4 (see there). The load after it is
+          // relaxed, ordered by O9; L4 when the ring is full.
           sync::fence(sync::seq_cst);  // between the loads of enqueue_pos_ and dequeue_pos_
           const std::ptrdiff_t held = distance(dequeue_pos_.load(sync::relaxed), pos);
           if (held >= static_cast<std::ptrdiff_t>(capacity())) return false;
@@ -325,12 +228,13 @@ class bounded_queue {
       try {
         ::new (static_cast<void*>(c.value.write().bytes)) T(std::forward<V>(value));
       } catch (...) {
-        // Release: whatever the failed constructor wrote happens before the next lap's reuse.
+        // O10 release: a hole; what the failed constructor wrote happens before the next lap's
+        // reuse (O6) and before a consumer passes it (O1, O5).
         c.sequence.store(free_for(pos + capacity()), sync::release);
         throw;
       }
     }
-    // Release: publishes the constructed value to the consumer of pos.
+    // O11 release: publishes the constructed value to the consumer of pos (O1).
     c.sequence.store(ready_at(pos), sync::release);
   }
 
@@ -341,7 +245,8 @@ class bounded_queue {
     std::size_t pos;
     ~hand_on() {
       std::destroy_at(object(c));
-      // Release: the move out and destruction happen before the next lap's producer writes.
+      // O12 release: the move out and destruction happen before the next lap's producer
+      // writes (O6).
       c.sequence.store(free_for(pos + q.capacity()), sync::release);
     }
   };

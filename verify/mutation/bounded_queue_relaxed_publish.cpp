@@ -1,4 +1,5 @@
-// Mutation: a Vyukov cell sequence published with a relaxed store.
+// Mutation: a Vyukov cell sequence published with a relaxed store: removes bounded_queue.hpp's
+// O11 release (O11 → O1).
 //
 // MUTATE lockfree/bounded_queue.hpp
 // - c.sequence.store(ready_at(pos), sync::release);

@@ -1,5 +1,5 @@
 // Mutation: the strong bounded_queue's try_pop answers "empty" without waiting for the producer
-// that claimed its position, i.e. the weak answer under the strong name.
+// that claimed its position, i.e. the weak answer under the strong name: breaks L3.
 //
 // MUTATE lockfree/bounded_queue.hpp
 // - if (enqueue_pos_.load(sync::relaxed) == pos) return std::nullopt;

@@ -1,5 +1,5 @@
 // Mutation: the strong bounded_queue claims its positions with relaxed CASes, as the weak form
-// does.
+// does: removes the release of O2, O5, O7 (→ O3, O8).
 //
 // MUTATE lockfree/bounded_queue.hpp
 // - Answers == answers::strong ? sync::release : sync::relaxed;

@@ -1,5 +1,5 @@
 // Mutation: the strong bounded_queue's answers read the other side's position with no seq_cst
-// fence after the re-read of their own, as before the fix.
+// fence after the re-read of their own, as before the fix: removes O4 and O9.
 //
 // MUTATE lockfree/bounded_queue.hpp
 // - sync::fence(sync::seq_cst);  // between the loads of dequeue_pos_ and enqueue_pos_
