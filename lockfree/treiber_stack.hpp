@@ -1,24 +1,22 @@
-// treiber_stack<T, Reclaimer>: the lock-free LIFO stack of R. K. Treiber, "Systems Programming:
-// Coping with Parallelism", IBM RJ 5118, 1986.
+// lockfree::treiber_stack<T, Reclaimer> — unbounded MPMC LIFO stack, lock-free.
 //
-// A singly linked list whose head is swung by CAS. Both loops are written LL/SC-style: a fresh
-// load of the head (the load-linked), then compare_exchange_weak (the store-conditional), which
-// may fail spuriously and on Arm without LSE compiles to an ldaxr/stlxr pair.
-//
-// Progress: push and try_pop are lock-free — a CAS fails only because another operation's CAS
-// succeeded. (push allocates from the reclaimer; with tagged_pool that is lock-free while the
-// pool has free nodes, and falls back to the system allocator when it is empty.)
-// Linearization points: push at its successful CAS on the head; a successful try_pop at its
-// successful CAS; an empty try_pop at the load that saw a null head.
-// Ordering: push writes the value, then links the node with a release CAS; try_pop's
-// protecting load is acquire, so the value and the node's `next` are visible before the node
-// is read. Every successful CAS is a read-modify-write, so later pops stay in the release
-// sequence of the push that published the node they take. `next` is atomic (relaxed) because
-// a losing pop may read it while the winner recycles the node.
-// Memory and ABA are the reclaimer's business (hazard/reclaimer.hpp): the pools recycle nodes
-// and bump a tag on every head update; hazard pointers and epochs free a popped node only once
-// no pop can still hold it, so its address cannot come back under a pending CAS; leaking never
-// frees (the measurement baseline).
+// Paper: R. K. Treiber, "Systems Programming: Coping with Parallelism", IBM RJ 5118, 1986.
+//   A singly linked list whose head is swung by CAS (LL/SC-style loops).
+// Progress: push lock-free (allocation as the reclaimer's); try_pop lock-free; empty()
+//   wait-free.
+// Linearization: L1 push — its successful CAS on the head (O3); L2 try_pop — its successful
+//   CAS on the head (O2); L3 empty try_pop — the protecting load that saw a null head.
+// Ordering: O3 release CAS linking a node → the reclaimer's acquire protect() of head_ and O2;
+//   O2 acquire CAS: later pops stay in O3's release sequence (every CAS is an RMW);
+//   O1 acquire load in empty(), like protect(). `next` is relaxed (see its site).
+// Memory and ABA: nodes come from the reclaimer (hazard/reclaimer.hpp): the pools tag the head,
+//   hazard pointers and epochs free a node only when no pop can hold it.
+// Exceptions: push may throw (allocation, T's constructor) and then changes nothing. A
+//   throwing move in take() puts the node back on the stack: nothing is lost.
+// Policy: Reclaimer defaults to hazard::tagged_pool: the cheapest per operation (no fence, no
+//   retired lists), memory bounded by the peak size.
+// Deviations: none; push and try_pop take contention hooks (used by elimination_stack).
+// More: docs/algorithms/treiber_stack.md (the full argument)
 #pragma once
 
 #include <concepts>
@@ -76,6 +74,7 @@ class treiber_stack {
 
   // A hint: true if the stack was empty at some instant during the call. Another thread may
   // push or pop before the caller acts on it.
+  // O1 acquire, like protect()'s load: pairs with O3; no node is read.
   bool empty() const { return domain_type::pointer(head_.load(sync::acquire)) == nullptr; }
 
   // Nodes popped but not yet freed or reusable: what the reclaimer holds back (a statistic).
@@ -114,7 +113,10 @@ class treiber_stack {
       link top = guard.get();
       node* n = domain_type::pointer(top);
       if (n == nullptr) return out;
+      // Relaxed: protect()'s acquire load already saw O3; atomic because a losing pop may read
+      // it while the winner recycles the node.
       node* next = n->next.load(sync::relaxed);
+      // O2 acquire, L2: pairs with O3 (the push that published n, through the head's RMWs).
       if (head_.compare_exchange_weak(top, domain_type::successor(top, next), sync::acquire,
                                       sync::relaxed)) {
         take(n, out);
@@ -150,6 +152,7 @@ class treiber_stack {
     sync::backoff contention;
     for (;;) {
       n->next.store(domain_type::pointer(top), sync::relaxed);
+      // O3 release, L1: publishes the value and next to protect()'s acquire load and O2.
       if (head_.compare_exchange_weak(top, domain_type::successor(top, n), sync::release,
                                       sync::relaxed)) {
         return;

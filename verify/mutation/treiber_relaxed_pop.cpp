@@ -1,4 +1,5 @@
-// Mutation: a Treiber stack pop that loads the head relaxed and unlinks with a relaxed CAS.
+// Mutation: a Treiber stack pop that loads the head relaxed and unlinks with a relaxed CAS:
+// removes the acquire of protect() and of treiber_stack.hpp's O2 (their partner is O3).
 //
 // MUTATE hazard/tagged_pool.hpp
 // - return guard(source.load(sync::acquire));
