@@ -1,44 +1,20 @@
-// spsc_queue<T>: a bounded single-producer single-consumer ring. The algorithm is L. Lamport's,
-// "Specifying Concurrent Program Modules", ACM TOPLAS 5(2), 1983: the producer alone advances
-// the tail, the consumer alone advances the head, so neither needs a read-modify-write. With
-// the refinement of FastForward (J. Giacomoni, T. Moseley, M. Vachharajani, "FastForward for
-// Efficient Pipeline Parallelism: A Cache-Optimized Concurrent Lock-Free Queue", PPoPP 2008)
-// and MCRingBuffer (P. P. C. Lee, T. Bu, G. Chandranmenon, "A Lock-Free, Cache-Efficient
-// Multi-Core Synchronization Mechanism for Line-Rate Network Traffic Monitoring", IPDPS 2010):
-// each side keeps a private copy of the other side's index and reads the shared one only when
-// its copy says "full" (producer) or "empty" (consumer). While the ring is neither nearly full
-// nor nearly empty, the two sides then touch each other's cache line once per lap, not once per
-// operation.
+// lockfree::spsc_queue<T> — bounded single-producer single-consumer FIFO ring, wait-free.
 //
-// The contract: at most one thread calls try_push and at most one thread calls try_pop at any
-// time (they may be different threads, and the roles may pass from thread to thread if the
-// hand-over synchronises, e.g. by joining a thread). Two concurrent producers or consumers race
-// on the indices and on the slots; the model checks (verify/relacy/spsc_queue.cpp) and TSan
-// report that as a data race, nothing here detects it at run time.
-//
-// Progress: wait-free for its one producer and one consumer — each operation is a fixed number
-// of steps with no loop.
-// Linearization points: a successful try_push at its store of the tail; a successful try_pop at
-// its store of the head; "full" at the load of the shared head that confirmed it, "empty" at the
-// load of the shared tail that confirmed it. The indices only grow, so a stale private copy can
-// only understate the room or the values available, never overstate them; and neither answer is
-// given on the private copy alone, so "full" and "empty" are exact at those loads.
-//
-// Memory ordering: the producer constructs the value, then publishes it with a release store of
-// the tail; the consumer's acquire load of the tail makes the construction visible before it
-// moves the value out. Symmetrically the consumer moves the value out and destroys it, then
-// hands the slot back with a release store of the head; the producer's acquire load of the head
-// orders that before it constructs into the slot again. Each side's loads of its own index are
-// relaxed: only it writes that index.
-//
-// Exceptions: the strong guarantee both ways. try_push publishes only after T's constructor
-// returned, and try_pop removes the value only after it was moved into the returned optional, so
-// a throwing constructor leaves the queue as it was (and the caller's value as T left it).
-//
-// Capacity: sync::ring_capacity rounds a request up to a power of two, at most max_capacity (the
-// largest power of two whose slot array fits in a ptrdiff_t of bytes); 1 works. The indices
-// count modulo 2^N (N = the bits of size_t) and wrap harmlessly: the capacity divides 2^N, and
-// tail - head is at most the capacity.
+// Paper: L. Lamport, "Specifying Concurrent Program Modules", ACM TOPLAS 5(2), 1983; each side
+//   caches the other's index as in FastForward (PPoPP 2008) and MCRingBuffer (IPDPS 2010).
+//   Contract: one producer and one consumer at a time; more is a data race, not detected.
+// Progress: try_push and try_pop wait-free (no loop); empty() and size() wait-free.
+// Linearization: L1 try_push — its store of the tail (O4); L2 try_pop — its store of the head
+//   (O5); L3 "empty" — the load of the tail that confirmed it (O1); L4 "full" — the load of
+//   the head that confirmed it (O3). empty()/size(): exact for the two sides, a snapshot else.
+// Ordering: O4 release store of the tail → O1 (the consumer's acquire load): the value;
+//   O5 release store of the head → O3 (the producer's acquire load) and O2 (size()): the slot
+//   handed back. A side's loads of its own index are relaxed: only it writes that index.
+// Memory and ABA: one slot array, allocated at construction; the indices only grow.
+// Exceptions: the strong guarantee both ways (a throwing constructor leaves the queue as it was).
+// Policy: capacity rounds up to a power of two (1 works).
+// Deviations: none.
+// More: docs/algorithms/spsc_queue.md (the full argument)
 #pragma once
 
 #include <algorithm>
@@ -92,7 +68,7 @@ class spsc_queue {
   std::optional<T> try_pop() {
     const std::size_t head = head_.load(sync::relaxed);
     if (tail_copy_.read() == head) {
-      // Acquire: synchronises with the producer's publishing store of the tail.
+      // O1 acquire: pairs with O4 (the producer's publishing store of the tail); L3 if empty.
       tail_copy_.write() = tail_.load(sync::acquire);
       if (tail_copy_.read() == head) return std::nullopt;
     }
@@ -113,8 +89,8 @@ class spsc_queue {
   // The values queued, with the same guarantees as empty(): exact for the producer and the
   // consumer, a snapshot in [0, capacity()] for any other thread. Wait-free.
   std::size_t size() const {
-    // Acquire: synchronises with the consumer's release store of this head, which it made after
-    // reading a tail at least as large, so the tail loaded next is not behind it.
+    // O2 acquire: pairs with O5 (the consumer's release store of this head), made after reading
+    // a tail at least as large, so the tail loaded next is not behind it.
     const std::size_t head = head_.load(sync::acquire);
     // Relaxed: an answer about the indices, which hands over no value. The clamp is for a third
     // thread only: the head may move on, and the producer push again, between its two loads.
@@ -130,12 +106,13 @@ class spsc_queue {
   bool push(V&& value) {
     const std::size_t tail = tail_.load(sync::relaxed);
     if (tail - head_copy_.read() == capacity()) {
-      // Acquire: synchronises with the consumer's store of the head that handed the slot back.
+      // O3 acquire: pairs with O5 (the consumer's store of the head that handed the slot back);
+      // L4 if full.
       head_copy_.write() = head_.load(sync::acquire);
       if (tail - head_copy_.read() == capacity()) return false;
     }
     ::new (static_cast<void*>(object(tail))) T(std::forward<V>(value));
-    // Release: publishes the constructed value to the consumer.
+    // O4 release, L1: publishes the constructed value to the consumer (O1).
     tail_.store(tail + 1, sync::release);
     return true;
   }
@@ -149,7 +126,8 @@ class spsc_queue {
     ~hand_back_on_success() {
       if (std::uncaught_exceptions() != exceptions) return;
       std::destroy_at(q.object(head));
-      // Release: the move out and destruction happen before the producer reuses the slot.
+      // O5 release, L2: the move out and destruction happen before the producer reuses the
+      // slot (O3, O2).
       q.head_.store(head + 1, sync::release);
     }
   };

@@ -1,5 +1,6 @@
 // Mutation: an SPSC ring publishing with relaxed stores — the producer's store of the tail that
-// publishes a value, and the consumer's store of the head that hands a slot back.
+// publishes a value, and the consumer's store of the head that hands a slot back: removes the
+// release of spsc_queue.hpp's O4 and O5.
 //
 // MUTATE lockfree/spsc_queue.hpp
 // - tail_.store(tail + 1, sync::release);
