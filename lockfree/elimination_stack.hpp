@@ -1,63 +1,27 @@
-// elimination_stack<T, Reclaimer, Slots>: the elimination-backoff stack of D. Hendler, N. Shavit
-// and L. Yerushalmi, "A Scalable Lock-free Stack Algorithm", SPAA 2004.
+// lockfree::elimination_stack<T, Reclaimer, Slots> — unbounded MPMC LIFO stack, lock-free,
+//   a treiber_stack with an elimination array for contention.
 //
-// A Treiber stack (lockfree::treiber_stack, used as it is) whose contention handling is an
-// elimination array: after a failed CAS on the head, instead of only backing off, a push offers
-// its node (value already inside) in a slot of a small array and waits a bounded number of
-// iterations for a pop to take it; a pop whose CAS failed looks into a slot for such an offer.
-// A push and a pop that meet cancel out without touching the head, so under contention pairs
-// of operations complete in parallel instead of serialising on one cache line. A slot is chosen
-// by a cheap per-thread random number; HSY also adapt the range of slots in use to the load,
-// which this version leaves to the Slots parameter.
-//
-// A slot is a small state machine on one atomic word, with fixed roles (the asymmetric form of
-// the exchanger in Herlihy & Shavit's book, "The Art of Multiprocessor Programming", 11.4):
-//   EMPTY (null) --push offers, CAS-->      OFFER(n)
-//   OFFER(n)     --pop claims, CAS-->       CLAIMED   (the exchange)
-//   OFFER(n)     --pusher withdraws, CAS--> EMPTY     (no partner in time: retry on the stack)
-//   CLAIMED      --pusher acknowledges-->   EMPTY
-// Withdrawal and claim are both CASes from OFFER(n), so exactly one succeeds: a node is never
-// both withdrawn and taken. Only the owner of n installs OFFER(n), and only that owner leaves
-// CLAIMED, so while it waits the slot holds n or CLAIMED and nothing else: its withdrawing CAS
-// cannot be fooled by a recycled n (no ABA tag needed). A pop that read OFFER(n) and claims it
-// after n was withdrawn, recycled and offered again claims the live offer, which is correct.
-//
-// Progress: push and try_pop are lock-free. Every round of either one succeeds on the head,
-// or failed there because another operation's CAS on the head succeeded, and then spends a
-// bounded number of iterations (the patience) in the elimination array before retrying. A
-// descheduled pusher can leave its slot CLAIMED until it acknowledges; other operations then
-// simply miss that slot and use the stack. (As in treiber_stack, push allocates from the
-// reclaimer, which with tagged_pool falls back to the system allocator when the pool is empty.)
-//
-// Linearization points:
-//   - a push that succeeds on the stack: its successful CAS on the head (treiber_stack);
-//   - a try_pop that succeeds on the stack: its successful CAS on the head; an empty try_pop:
-//     the load that saw a null head (a pop never eliminates against an empty stack);
-//   - an eliminated pair: the pop's claiming CAS, with the push linearized immediately before
-//     the pop. At that instant both operations are pending (the pusher is between its offer
-//     and noticing the claim), and push-then-pop leaves the abstract stack as it was, so the
-//     pair is invisible to every other operation and the pop returns the pushed value.
-//
-// Ordering of the hand-off: the pusher writes the value into its node, then offers the node
-// with a release CAS; the pop claims it with an acquire CAS. A CAS is a read-modify-write, so
-// the claim reads the live offer (the last write to the slot before it), and the offer
-// synchronises with the claim: the value happens-before the popper moves it out. The popper's
-// history flows back too: the exchange linearizes the pair at the claim, so whatever the popper
-// did before (a push of its own, say) must happen before the pusher's return, or the pusher's
-// next pop may miss a value on the stack from before the exchange (the lin check of
-// verify/relacy/lin_containers.cpp found that with three threads). So the popper issues a
-// release fence before its claiming CAS, and the pusher, having learned of the claim by a
-// relaxed read of CLAIMED (its poll, or its withdrawal's failed CAS), issues an acquire fence:
-// the fences synchronise through the CAS's write (on x86-64 both compile to nothing). The
-// acknowledging store is relaxed: only this pusher leaves CLAIMED. A withdrawn node was touched
-// by nobody else (no claim succeeded), so the withdrawal is relaxed too, and the node is
-// published again by treiber_stack's release CAS when it goes on the stack.
-//
-// Exceptions: a push moves the value into a node before linking or offering it; if T's move
-// constructor throws there the node goes back to the reclaimer and nothing was published. A
-// pop that claimed a node empties it with treiber_stack::take, which puts the node back on the
-// stack if T's move constructor throws: the eliminated push stays done, its value stays on the
-// stack, nothing is lost.
+// Paper: D. Hendler, N. Shavit and L. Yerushalmi, "A Scalable Lock-free Stack Algorithm",
+//   SPAA 2004. After a failed CAS on the head, a push offers its node in a random slot and a
+//   pop looks there; a pair that meets cancels out without touching the head.
+// Progress: push and try_pop lock-free: each round fails on the head only because another
+//   operation succeeded, then waits at most `patience` iterations in the array. empty() is a
+//   wait-free hint.
+// Linearization: L1 push and L2 try_pop on the stack — their CAS on the head (treiber_stack);
+//   L3 empty try_pop — the load that saw a null head; L4 an eliminated pair — the pop's claim
+//   (O4), with the push just before it.
+// Ordering: O1 release CAS offering a node → O4 (the pop's acquire claiming CAS): the value;
+//   O3 release fence before the claim → O2 (the pusher's acquire fence), through O4's write:
+//   the popper's history happens before the pusher returns. Poll, withdrawal and
+//   acknowledgement are relaxed (see their sites).
+// Memory and ABA: nodes are treiber_stack's, from the reclaimer. A slot needs no tag: only the
+//   owner of n offers n or leaves CLAIMED, so while it waits the slot holds n or CLAIMED.
+// Exceptions: push may throw (allocation, T's constructor) and then changes nothing. A
+//   throwing move in a pop puts the node back on the stack: nothing is lost.
+// Policy: Reclaimer defaults to hazard::tagged_pool, as treiber_stack; the slot is drawn with
+//   sync::random_below (a choice the model checker explores); patience is 64 iterations.
+// Deviations: a fixed range of Slots (HSY adapt it to the load); an asymmetric exchanger.
+// More: docs/algorithms/elimination_stack.md (the full argument)
 #pragma once
 
 #include <array>
@@ -128,25 +92,27 @@ class elimination_stack {
   bool offer(node* n) {
     slot& s = slots_[pick_slot()];
     node* expected = nullptr;
-    // Release: publishes the value written into n to the pop whose acquire CAS claims it.
-    // Weak: a spurious failure only means this round does not eliminate.
+    // O1 release: publishes the value written into n to the pop whose acquire CAS (O4) claims
+    // it. Weak: a spurious failure only means this round does not eliminate.
     if (!s.state.compare_exchange_weak(expected, n, sync::release, sync::relaxed)) return false;
     for (unsigned waited = 0; waited < patience_; ++waited) {
+      // Relaxed: a poll; seeing CLAIMED, acknowledge() orders by its fence O2.
       if (s.state.load(sync::relaxed) != n) return acknowledge(s);
       sync::cpu_relax();
     }
     expected = n;
     // Strong: a spurious failure would be taken for a claim, and the node would be lost.
+    // Relaxed: a withdrawn node was touched by nobody else; a failure means O4 and goes to O2.
     if (s.state.compare_exchange_strong(expected, nullptr, sync::relaxed)) return false;
     return acknowledge(s);
   }
 
   // The slot holds CLAIMED and only this pusher may empty it (see the state machine above).
   static bool acknowledge(slot& s) {
-    // Acquire: the relaxed read that showed CLAIMED (the poll, or the failed withdrawal) read the
-    // claim's CAS, so this synchronises with the popper's release fence before it.
+    // O2 acquire fence: the relaxed read that showed CLAIMED (the poll, or the failed withdrawal)
+    // read the claim's CAS (O4), so this synchronises with the popper's release fence O3.
     sync::fence(sync::acquire);
-    s.state.store(nullptr, sync::relaxed);
+    s.state.store(nullptr, sync::relaxed);  // relaxed: only this pusher leaves CLAIMED
     return true;
   }
 
@@ -154,12 +120,12 @@ class elimination_stack {
   // this thread now owns, which treiber_stack empties with take(), or null to retry on the stack.
   node* claim() {
     slot& s = slots_[pick_slot()];
-    // Release: through the write of a claiming CAS below, this thread's history (what it did
-    // before the exchange) happens before the pusher's acquire fence in acknowledge().
+    // O3 release fence: through the write of a claiming CAS below (O4), this thread's history
+    // (what it did before the exchange) happens before the pusher's acquire fence O2.
     sync::fence(sync::release);
     for (unsigned waited = 0;; ++waited) {
       node* seen = s.state.load(sync::relaxed);
-      // Acquire: synchronises with the offer's release CAS, so the value is visible.
+      // O4 acquire, L4: pairs with O1 (the offer's release CAS), so the value is visible.
       if (seen != nullptr && seen != claimed() &&
           s.state.compare_exchange_weak(seen, claimed(), sync::acquire, sync::relaxed)) {
         eliminations_.fetch_add(1, sync::relaxed);
@@ -173,18 +139,14 @@ class elimination_stack {
   // CLAIMED is the address of a node that is never on the stack and never offered.
   node* claimed() noexcept { return &claimed_mark_; }
 
-  // A per-thread xorshift32 (Marsaglia 2003), seeded by the thread's index: spreads meetings
-  // over the slots without a shared counter. Under Relacy thread_local is shared by the
-  // simulated threads; any slot is a correct choice, and the model checks use one slot.
-  static std::size_t pick_slot() noexcept {
+  // The seam's random draw spreads meetings over the slots without a shared counter: natively
+  // a per-thread generator, under Relacy a choice the model checker explores. Any slot is a
+  // correct choice; the model checks use one slot, where nothing is drawn.
+  static std::size_t pick_slot() {
     if constexpr (Slots == 1) {
       return 0;
     } else {
-      thread_local std::uint32_t state = 0x9E3779B9u * (sync::thread_index() + 1u);
-      state ^= state << 13;
-      state ^= state >> 17;
-      state ^= state << 5;
-      return state % Slots;
+      return sync::random_below(static_cast<std::uint32_t>(Slots));
     }
   }
 

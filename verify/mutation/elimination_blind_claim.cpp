@@ -1,4 +1,5 @@
-// Mutation: the elimination stack's pop claims an offer with a plain store instead of a CAS.
+// Mutation: the elimination stack's pop claims an offer with a plain store instead of a CAS:
+// O4 (elimination_stack.hpp) loses its atomicity, and L4 its single winner.
 //
 // MUTATE lockfree/elimination_stack.hpp
 // - node* seen = s.state.load(sync::relaxed);

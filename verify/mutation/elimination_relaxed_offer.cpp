@@ -1,4 +1,5 @@
-// Mutation: the elimination stack's push offers its node with a relaxed CAS.
+// Mutation: the elimination stack's push offers its node with a relaxed CAS: removes O1's
+// release (elimination_stack.hpp O1 → O4).
 //
 // MUTATE lockfree/elimination_stack.hpp
 // - if (!s.state.compare_exchange_weak(expected, n, sync::release, sync::relaxed)) return false;

@@ -1,5 +1,6 @@
 // Mutation: the elimination stack's pusher learns that its offer was taken by a relaxed read
-// alone, with no acquire fence before it returns, as before the fix.
+// alone, with no acquire fence before it returns, as before the fix: removes O2
+// (elimination_stack.hpp O3 → O2).
 //
 // MUTATE lockfree/elimination_stack.hpp
 // - sync::fence(sync::acquire);

@@ -1,4 +1,5 @@
-// Mutation: the elimination stack's push withdraws its offer with compare_exchange_weak.
+// Mutation: the elimination stack's push withdraws its offer with compare_exchange_weak (the
+// strong withdrawal before acknowledge() in elimination_stack.hpp).
 //
 // MUTATE lockfree/elimination_stack.hpp
 // - if (s.state.compare_exchange_strong(expected, nullptr, sync::relaxed)) return false;
