@@ -1,6 +1,7 @@
 # Installs what a user needs to benchmark a structure of their own (docs/benchmark-your-own.md):
-# the harness headers as <lockstep/bench/...>, plot.py as share/lockstep/plot.py and its
-# wrapper, bin/lockstep-plot. Only files: this is included whether or not the benchmarks are
+# the harness headers as <lockstep/bench/...>, the plot package (bench/plot) as
+# share/lockstep/plot/ with the names it reads (bench/go/names.json) and its wrapper,
+# bin/lockstep-plot. Only files: this is included whether or not the benchmarks are
 # built, and needs none of their dependencies (cmake/lockstepBench.cmake finds them, in the
 # consumer's project, when it benchmarks).
 #
@@ -22,8 +23,10 @@ install(FILES
   ${CMAKE_CURRENT_LIST_DIR}/registry.hpp
   ${CMAKE_CURRENT_LIST_DIR}/twins.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lockstep/bench)
-install(FILES ${CMAKE_CURRENT_LIST_DIR}/plot.py DESTINATION ${CMAKE_INSTALL_DATADIR}/lockstep)
-# The wrapper finds plot.py relative to itself, so the prefix can move (cmake --install --prefix).
+file(GLOB LOCKSTEP_PLOT_MODULES ${CMAKE_CURRENT_LIST_DIR}/plot/*.py)
+install(FILES ${LOCKSTEP_PLOT_MODULES} ${CMAKE_CURRENT_LIST_DIR}/go/names.json
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/lockstep/plot)
+# The wrapper finds the package relative to itself, so the prefix can move (cmake --install --prefix).
 file(RELATIVE_PATH LOCKSTEP_PLOT_FROM_BINDIR ${CMAKE_INSTALL_FULL_BINDIR}
      ${CMAKE_INSTALL_FULL_DATADIR}/lockstep)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/lockstep-plot.in

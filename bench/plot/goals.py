@@ -1,0 +1,46 @@
+"""The goals summary.md checks, as ratios of medians within one run. Structure names are
+lockstep_bench's (bench/twins.hpp, bench/peers.hpp); workload names are names.json's."""
+
+from common import BASELINES, fmt_ratio
+
+# The queue goals: (numerator, denominator, target, workload, thread counts or None for every
+# count, what it says).
+QUEUE_GOALS = [
+    ("bounded_queue", "atomic_queue", 1.0, "prodcons", [2, 4],
+     "bounded_queue ≥ atomic_queue at 1P/1C and 2P/2C"),
+    ("scq", "atomic_queue", 1.0, "prodcons", [2, 4], "scq ≥ atomic_queue at 1P/1C and 2P/2C"),
+    ("ms_queue_hazard_pointers", "xenium_msqueue_hp", 1.0, "pairs", None,
+     "ms_queue ≥ xenium's michael_scott_queue, both with hazard pointers"),
+    ("ms_queue_hazard_pointers", "xenium_msqueue_hp", 1.0, "prodcons", None,
+     "ms_queue ≥ xenium's michael_scott_queue, both with hazard pointers"),
+    ("faa_queue_hazard_pointers", "ms_queue_hazard_pointers", 2.0, "pairs", [2, 4, 8],
+     "faa_queue ≥ 2× ms_queue (same reclaimer) at 2 threads and above"),
+    ("faa_queue_hazard_pointers", "ms_queue_hazard_pointers", 2.0, "prodcons", [2, 4, 8],
+     "faa_queue ≥ 2× ms_queue (same reclaimer) at 2 threads and above"),
+    ("faa_queue_hazard_pointers", "moodycamel", 1.0, "pairs", None,
+     "faa_queue ≥ moodycamel::ConcurrentQueue at pairs"),
+    ("spsc_queue", "boost_spsc_queue", 1.0, "prodcons", [2],
+     "spsc_queue ≥ boost::lockfree::spsc_queue (1P/1C)"),
+]
+# Every lockstep queue must keep this share of its 2-thread throughput at 8 threads.
+OVERSUBSCRIPTION_FLOOR = 0.7
+OVERSUBSCRIPTION_THREADS = (8, 2)
+
+# The channel goals, each lockstep channel over Go's: (workload, capacities or None for every
+# one, thread counts or None for every count, target, what it says). 2 threads is one sender
+# and one receiver, 4 and 8 are N/N.
+CHANNEL_GOALS = [
+    ("buffered", None, [4, 8], 3.0, "≥ 3× Go, buffered N/N"),
+    ("unbuffered", None, [2], 1.0, "≥ Go, unbuffered 1/1"),
+    ("pipeline", None, None, 1.0, "≥ Go, pipeline"),
+]
+CHANNEL_PEER = BASELINES["channel"]
+
+
+def met(values, target):
+    """The 'met' cell of a goal over the ratios measured for it."""
+    if not values:
+        return "not measured"
+    if min(values) >= target:
+        return "yes"
+    return f"no (lowest {fmt_ratio(min(values))})"

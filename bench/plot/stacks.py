@@ -1,0 +1,96 @@
+"""The stack group (stack/<workload>/<structure>/threads:<n>/pin:<policy>): throughput_<workload>
+.png, ratio.png and their tables."""
+
+import matplotlib.pyplot as plt
+
+from common import (capped_runs, fmt_ratio, ordered, pins_of, rate_cell, ratios, save,
+                    sorted_pins, table_head)
+from panel import panel
+
+
+def legend(handles, fam, ncol=5):
+    names = ordered(handles, fam)
+    return [handles[s] for s in names], [f"{s} ({fam[s]})" for s in names], min(len(names), ncol)
+
+
+def plot_throughput(out_dir, stack, fam, style, cores, title, c2c):
+    written = []
+    for workload in sorted({w for (w, _) in stack}):
+        pins = pins_of(stack, workload)
+        fig, axes = plt.subplots(1, len(pins), figsize=(5.2 * len(pins), 5.4), sharey=True,
+                                 squeeze=False)
+        handles = {}
+        for ax, pin in zip(axes[0], pins):
+            series = stack[(workload, pin)]
+            handles.update(panel(ax, series, ordered(series, fam), style, f"pin: {pin}",
+                                 cores=cores))
+        axes[0][0].set_ylabel("throughput, M items/s (median; bars min-max; log)")
+        written.append(save(fig, out_dir, f"throughput_{workload}.png",
+                            f"stack / {workload} - {title}\n{c2c}", legend(handles, fam), 0.1))
+    return written
+
+
+def plot_ratio(out_dir, stack, fam, style, baseline, cores, title, c2c):
+    workloads = sorted({w for (w, _) in stack})
+    pins = sorted_pins({p for (_, p) in stack})
+    fig, axes = plt.subplots(len(workloads), len(pins),
+                             figsize=(5.2 * len(pins), 4.0 * len(workloads)), sharey=True,
+                             squeeze=False)
+    handles = {}
+    for row, workload in enumerate(workloads):
+        for col, pin in enumerate(pins):
+            series = stack.get((workload, pin), {})
+            handles.update(panel(axes[row][col], series, ordered(series, fam), style,
+                                 f"{workload}, pin: {pin}", baseline=baseline, cores=cores))
+        axes[row][0].set_ylabel(f"median throughput / {baseline}")
+    return save(fig, out_dir, "ratio.png",
+                f"ratio to {baseline} (above 1 = faster), same run - {title}\n{c2c}",
+                legend(handles, fam), 0.07)
+
+
+def summary_lines(stack, fam, baseline, context):
+    """The ratio tables, the capped runs and the throughput tables of summary.md."""
+    lines = []
+    for workload in sorted({w for (w, _) in stack}):
+        pins = pins_of(stack, workload)
+        per_pin = {p: ratios(stack[(workload, p)], baseline) for p in pins}
+        threads = sorted({t for p in pins for s in stack[(workload, p)].values() for t in s})
+        names = ordered({s for p in pins for s in stack[(workload, p)]}, fam)
+        lines += [f"## stack / {workload}: median throughput / {baseline}, pin "
+                  + " · ".join(pins), ""] + table_head(["structure", "family"], threads)
+        for s in names:
+            if s == baseline:
+                continue
+            cells = [" · ".join(fmt_ratio(per_pin[p][s][t]) if t in per_pin[p].get(s, {}) else "-"
+                                for p in pins) for t in threads]
+            lines.append(f"| {s} | {fam[s]} | " + " | ".join(cells) + " |")
+        lines.append("")
+
+    capped = capped_runs(stack)
+    if capped:
+        lines += ["## Runs stopped by the wall-time cap", "",
+                  f"A team run longer than {context.get('lockstep_cap_ms', '?')} ms is stopped and "
+                  "its throughput counts the operations done by then (usually a FIFO spin lock "
+                  "handing over to a descheduled waiter).", ""]
+        for w, p, s, t, v in capped:
+            lines.append(f"- {w} / {s} / {t} threads / pin {p}: {v['capped']:.0f} of "
+                         f"{v['iterations']} iterations")
+        lines.append("")
+
+    for workload in sorted({w for (w, _) in stack}):
+        lines += [f"## stack / {workload}: throughput", ""]
+        for pin in pins_of(stack, workload):
+            series = stack[(workload, pin)]
+            r = ratios(series, baseline)
+            threads = sorted({t for s in series.values() for t in s})
+            lines += [f"### pin: {pin}", ""] + table_head(["structure", "family"], threads)
+            for s in ordered(series, fam):
+                cells = []
+                for t in threads:
+                    v = series[s].get(t)
+                    ratio = r.get(s, {}).get(t)
+                    cells.append("" if v is None else rate_cell(v) + (
+                        f" (×{fmt_ratio(ratio)})" if ratio is not None else ""))
+                lines.append(f"| {s} | {fam[s]} | " + " | ".join(cells) + " |")
+            lines.append("")
+    return lines
