@@ -107,7 +107,8 @@ class elimination_stack {
     return acknowledge(s);
   }
 
-  // The slot holds CLAIMED and only this pusher may empty it (see the state machine above).
+  // The slot holds CLAIMED and only this pusher may empty it (the slot's state machine is in
+  // docs/algorithms/elimination_stack.md).
   static bool acknowledge(slot& s) {
     // O2 acquire fence: the relaxed read that showed CLAIMED (the poll, or the failed withdrawal)
     // read the claim's CAS (O4), so this synchronises with the popper's release fence O3.
