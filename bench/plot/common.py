@@ -246,6 +246,24 @@ def table_head(first, threads):
             "|" + "---|" * len(first) + "---:|" * len(threads)]
 
 
+def throughput_table(series, fam, baseline, first, row_head, baseline_ratio=True):
+    """A summary.md table of series[structure][threads]: the first columns row_head(structure)
+    under `first`, then per thread count the rate cell and the ratio to the baseline (on the
+    baseline's own row too, unless not baseline_ratio)."""
+    r = ratios(series, baseline)
+    threads = sorted({t for v in series.values() for t in v})
+    lines = table_head(first, threads)
+    for s in ordered(series, fam):
+        cells = []
+        for t in threads:
+            v, q = series[s].get(t), r.get(s, {}).get(t)
+            shown = q is not None and (baseline_ratio or s != baseline)
+            cells.append("" if v is None else rate_cell(v) + (
+                f" (×{fmt_ratio(q)})" if shown else ""))
+        lines.append("| " + " | ".join(row_head(s)) + " | " + " | ".join(cells) + " |")
+    return lines
+
+
 def capped_runs(groups):
     """(workload, pin, structure, threads, stats) of every point some repetition of which the
     wall-time cap stopped."""

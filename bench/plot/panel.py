@@ -3,7 +3,10 @@ scale, as throughput with min-max bars or as a ratio to a baseline."""
 
 import math
 
+import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter
+
+from common import sorted_pins
 
 
 def log_axis(ax):
@@ -65,3 +68,22 @@ def panel(ax, series, names, style, title, *, baseline=None, cores=None, xlabel=
     ax.set_title(title, fontsize=title_size)
     ax.set_xlabel(xlabel)
     return handles
+
+
+def ratio_grid(groups, order, style, baseline, cores):
+    """A figure of ratio panels, one row per workload and one column per pinning policy, of
+    groups[(workload, pin)][structure][threads]; order(series) lists the structures to draw.
+    Returns the figure and {structure: handle}."""
+    workloads = sorted({w for (w, _) in groups})
+    pins = sorted_pins({p for (_, p) in groups})
+    fig, axes = plt.subplots(len(workloads), len(pins),
+                             figsize=(5.2 * len(pins), 4.0 * len(workloads)), sharey=True,
+                             squeeze=False)
+    handles = {}
+    for row, workload in enumerate(workloads):
+        for col, pin in enumerate(pins):
+            series = groups.get((workload, pin), {})
+            handles.update(panel(axes[row][col], series, order(series), style,
+                                 f"{workload}, pin: {pin}", baseline=baseline, cores=cores))
+        axes[row][0].set_ylabel(f"median throughput / {baseline}")
+    return fig, handles

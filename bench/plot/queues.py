@@ -5,8 +5,8 @@ from collections import defaultdict
 
 import matplotlib.pyplot as plt
 
-from common import (BASELINES, capped_runs, declared, fmt_ratio, ordered, pins_of, rate_cell,
-                    ratios, save, sorted_pins, styles, table_head)
+from common import (BASELINES, capped_runs, declared, fmt_ratio, ordered, pins_of, save,
+                    sorted_pins, styles, throughput_table)
 from goals import OVERSUBSCRIPTION_FLOOR, OVERSUBSCRIPTION_THREADS, QUEUE_GOALS, met
 from panel import panel
 
@@ -153,20 +153,11 @@ def summary_lines(queue, fam, context, over):
         lines += [f"### queue / {workload}: throughput", ""]
         for pin in pins_of(queue, workload):
             series = queue[(workload, pin)]
-            r = ratios(series, baseline)
-            threads = sorted({t for v in series.values() for t in v})
             lines += [f"#### pin: {pin} (M items/s, median ±half the min-max spread, "
                       f"×ratio to `{baseline}`)", ""]
-            lines += table_head(["structure", "family", "kind"], threads)
-            for s in ordered(series, fam):
-                cells = []
-                for t in threads:
-                    v = series[s].get(t)
-                    q = r.get(s, {}).get(t)
-                    cells.append("" if v is None else rate_cell(v) + (
-                        f" (×{fmt_ratio(q)})" if q is not None and s != baseline else ""))
-                lines.append(f"| {s} | {fam[s]} | {kinds.get(s, '?')} | " + " | ".join(cells)
-                             + " |")
+            lines += throughput_table(series, fam, baseline, ["structure", "family", "kind"],
+                                      lambda s: [s, fam[s], kinds.get(s, "?")],
+                                      baseline_ratio=False)
             lines.append("")
 
     capped = capped_runs(queue)

@@ -1,10 +1,8 @@
 """The reclamation group (reclaim/<workload>/<structure>/...): reclamation.png and its tables,
 and the policy colours stall.png shares."""
 
-import matplotlib.pyplot as plt
-
-from common import capped_runs, fmt_ratio, pins_of, ratios, save, sorted_pins, table_head
-from panel import panel
+from common import capped_runs, fmt_ratio, pins_of, ratios, save, table_head
+from panel import ratio_grid
 
 # One colour per reclamation policy across reclamation.png and stall.png; xenium's queue takes
 # the colour of the same scheme (hazard pointers, epochs) with a dotted line.
@@ -36,19 +34,8 @@ def label(s, fam):
 
 
 def plot(out_dir, reclaim, fam, baseline, cores, title, c2c):
-    workloads = sorted({w for (w, _) in reclaim})
-    pins = sorted_pins({p for (_, p) in reclaim})
-    style = policy_styles(list(fam))
-    fig, axes = plt.subplots(len(workloads), len(pins),
-                             figsize=(5.2 * len(pins), 4.0 * len(workloads)), sharey=True,
-                             squeeze=False)
-    handles = {}
-    for row, workload in enumerate(workloads):
-        for col, pin in enumerate(pins):
-            series = reclaim.get((workload, pin), {})
-            handles.update(panel(axes[row][col], series, [s for s in fam if s in series], style,
-                                 f"{workload}, pin: {pin}", baseline=baseline, cores=cores))
-        axes[row][0].set_ylabel(f"median throughput / {baseline}")
+    fig, handles = ratio_grid(reclaim, lambda series: [s for s in fam if s in series],
+                              policy_styles(list(fam)), baseline, cores)
     names = [s for s in fam if s in handles]
     return save(fig, out_dir, "reclamation.png",
                 f"reclamation: ratio to {baseline} (below 1 = the policy costs), same run - "

@@ -3,9 +3,9 @@
 
 import matplotlib.pyplot as plt
 
-from common import (capped_runs, fmt_ratio, ordered, pins_of, rate_cell, ratios, save,
-                    sorted_pins, table_head)
-from panel import panel
+from common import (capped_runs, fmt_ratio, ordered, pins_of, ratios, save, table_head,
+                    throughput_table)
+from panel import panel, ratio_grid
 
 
 def legend(handles, fam, ncol=5):
@@ -31,18 +31,7 @@ def plot_throughput(out_dir, stack, fam, style, cores, title, c2c):
 
 
 def plot_ratio(out_dir, stack, fam, style, baseline, cores, title, c2c):
-    workloads = sorted({w for (w, _) in stack})
-    pins = sorted_pins({p for (_, p) in stack})
-    fig, axes = plt.subplots(len(workloads), len(pins),
-                             figsize=(5.2 * len(pins), 4.0 * len(workloads)), sharey=True,
-                             squeeze=False)
-    handles = {}
-    for row, workload in enumerate(workloads):
-        for col, pin in enumerate(pins):
-            series = stack.get((workload, pin), {})
-            handles.update(panel(axes[row][col], series, ordered(series, fam), style,
-                                 f"{workload}, pin: {pin}", baseline=baseline, cores=cores))
-        axes[row][0].set_ylabel(f"median throughput / {baseline}")
+    fig, handles = ratio_grid(stack, lambda series: ordered(series, fam), style, baseline, cores)
     return save(fig, out_dir, "ratio.png",
                 f"ratio to {baseline} (above 1 = faster), same run - {title}\n{c2c}",
                 legend(handles, fam), 0.07)
@@ -80,17 +69,8 @@ def summary_lines(stack, fam, baseline, context):
     for workload in sorted({w for (w, _) in stack}):
         lines += [f"## stack / {workload}: throughput", ""]
         for pin in pins_of(stack, workload):
-            series = stack[(workload, pin)]
-            r = ratios(series, baseline)
-            threads = sorted({t for s in series.values() for t in s})
-            lines += [f"### pin: {pin}", ""] + table_head(["structure", "family"], threads)
-            for s in ordered(series, fam):
-                cells = []
-                for t in threads:
-                    v = series[s].get(t)
-                    ratio = r.get(s, {}).get(t)
-                    cells.append("" if v is None else rate_cell(v) + (
-                        f" (×{fmt_ratio(ratio)})" if ratio is not None else ""))
-                lines.append(f"| {s} | {fam[s]} | " + " | ".join(cells) + " |")
+            lines += [f"### pin: {pin}", ""]
+            lines += throughput_table(stack[(workload, pin)], fam, baseline,
+                                      ["structure", "family"], lambda s: [s, fam[s]])
             lines.append("")
     return lines
