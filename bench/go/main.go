@@ -1,8 +1,8 @@
 // Command lockstep_go_channels (scripts/bench builds it from this module) is the Go twin of
 // lockstep_bench's channel group (bench/channel_workloads.hpp): the same workloads, message
 // counts and checks with Go's channels, written in Google Benchmark's JSON schema under the
-// same benchmark names with the structure `go`, so that bench/plot.py reads both files of a
-// run as one.
+// same benchmark names (names.json) with the structure `go`, so that bench/plot reads both
+// files of a run as one.
 //
 // Each benchmark does a fixed amount of work per repetition (-work messages, in iterations of
 // -ops), as lockstep_bench does, and its repetitions are interleaved at random with every other
@@ -70,7 +70,8 @@ func iterationsFor(work, perIteration int) int {
 }
 
 func nameOf(workload, capacity string, threads int) string {
-	return fmt.Sprintf("channel/%s/go/cap:%s/threads:%d/pin:none", workload, capacity, threads)
+	return fmt.Sprintf("channel/%s/%s/cap:%s/threads:%d/pin:none", workload, names.Channels["go"],
+		capacity, threads)
 }
 
 // matrix is lockstep_bench's register_channels, entry for entry.
@@ -84,7 +85,7 @@ func matrix(o options) []benchmark {
 				continue
 			}
 			c, t := c, t
-			out = append(out, benchmark{nameOf("buffered", strconv.Itoa(c), t), t,
+			out = append(out, benchmark{nameOf(workload("buffered"), strconv.Itoa(c), t), t,
 				iterationsFor(o.work, o.ops), func() run { return transfer(o.ops, t, c) }, false})
 		}
 	}
@@ -93,12 +94,12 @@ func matrix(o options) []benchmark {
 			continue
 		}
 		t := t
-		out = append(out, benchmark{nameOf("unbuffered", "0", t), t,
+		out = append(out, benchmark{nameOf(workload("unbuffered"), "0", t), t,
 			iterationsFor(o.work, o.ops), func() run { return transfer(o.ops, t, 0) }, false})
 	}
-	out = append(out, benchmark{nameOf("pingpong", "0", 2), 2,
+	out = append(out, benchmark{nameOf(workload("pingpong"), "0", 2), 2,
 		iterationsFor(o.work, 2*o.roundtrips), func() run { return pingpong(o.roundtrips) }, true})
-	for _, p := range []string{"fan_in_fan_out", "pipeline", "pubsub"} {
+	for _, p := range patterns() {
 		for _, t := range o.threads {
 			p, t := p, t
 			// The pattern's own goroutines (the producer and the caller that collects) come

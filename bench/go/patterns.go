@@ -190,6 +190,8 @@ func patternRun(pattern string, messages, threads, capacity int) run {
 		if received+dropped != m*w {
 			r.err = fmt.Errorf("pubsub: received %d + dropped %d != %d", received, dropped, m*w)
 		}
+	default:
+		r.err = fmt.Errorf("%s: a pattern names.json lists and this twin does not run", pattern)
 	}
 	return r
 }

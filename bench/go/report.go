@@ -177,7 +177,7 @@ func loadAverage() []float64 {
 }
 
 // write emits the run as Google Benchmark's JSON. Its context keys are prefixed
-// lockstep_go_ where lockstep_bench has a key of its own, because bench/plot.py merges the
+// lockstep_go_ where lockstep_bench has a key of its own, because bench/plot merges the
 // contexts of every JSON file in a run.
 func write(o options, benchmarks []benchmark, results [][]result) error {
 	host, _ := os.Hostname()
@@ -189,7 +189,7 @@ func write(o options, benchmarks []benchmark, results [][]result) error {
 		"num_cpus":                        runtime.NumCPU(),
 		"load_avg":                        loadAverage(),
 		"lockstep_go_version":             runtime.Version(),
-		"lockstep_go_channel_structures":  "go:peer",
+		"lockstep_go_channel_structures":  names.Channels["go"] + ":peer",
 		"lockstep_go_ops_per_iteration":   strconv.Itoa(o.ops),
 		"lockstep_go_work_per_repetition": strconv.Itoa(o.work),
 		"lockstep_go_roundtrips":          strconv.Itoa(o.roundtrips),
