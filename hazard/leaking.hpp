@@ -1,14 +1,18 @@
-// leaking: the reclaimer that never reclaims while the structure lives — the baseline against
-// which the cost of every other policy is measured (bench/), and nothing else. Retired nodes
-// are kept on a per-thread list, touched by no other thread, and freed when the structure is
-// destroyed, so a run leaks nothing but its memory grows with every pop.
+// hazard::leaking — the reclaimer that never frees while the structure lives.
 //
-// It is safe without protection because no node is freed, so no address comes back while the
-// structure lives: there is neither use-after-free nor ABA.
-//
-// The structure may be static or thread_local: a retire on a thread whose thread_local storage
-// is gone keeps the node in a record lent for the call (thread_registry.hpp), and the domain's
-// destructor frees it with the rest.
+// It is the baseline against which bench/ measures every other policy, and nothing else.
+// Progress: every operation wait-free (a retire's first call on a thread claims a record:
+//   lock-free, and it may allocate).
+// Ordering: O1 acquire load in protect → the structure's release publication of the node.
+// Memory and ABA: no node is freed while the structure lives, so no address comes back:
+//   neither use-after-free nor ABA. Retired nodes wait on a per-thread list that no other
+//   thread touches, and the domain's destructor frees them: a run leaks nothing, but its
+//   memory grows with every pop.
+// Exceptions: retire(nullptr) throws std::invalid_argument; allocate may throw std::bad_alloc.
+// Policy: a policy of the reclaimer concept (reclaimer.hpp).
+// Deviations: the structure may be static or thread_local: a retire on a thread past its
+//   thread_local storage keeps the node in a record lent for the call (thread_registry.hpp).
+// More: docs/reclamation.md.
 #pragma once
 
 #include <cstddef>
@@ -50,7 +54,7 @@ struct leaking {
     static Node* pointer(link l) noexcept { return l; }
     static link successor(link, Node* p) noexcept { return p; }
 
-    // Acquire: the node's fields, written before it was published, are visible.
+    // O1 acquire: pairs with the structure's release publication; the node's fields are visible.
     guard protect(const sync::atomic<link>& source) const {
       return guard(source.load(sync::acquire));
     }

@@ -1,32 +1,34 @@
-// The reclaimer concept: how a node-based lock-free structure frees memory, taken as a policy
-// (in the spirit of xenium's `policy::reclaimer<...>`). Every node-based structure in lockfree/
-// takes one and checks it with `static_assert(hazard::reclaimer<R, node>)`.
+// hazard::reclaimer<R, Node> — the concept of a memory-reclamation policy.
 //
+// How a node-based lock-free structure frees memory, taken as a policy (in the spirit of
+// xenium's `policy::reclaimer<...>`). Every node-based structure in lockfree/ takes one and
+// checks it with `static_assert(hazard::reclaimer<R, node>)`.
 // `typename R::template domain<Node>`, one per structure instance, provides:
-//   link                               the value held in the structure's atomic links: a
-//                                      tagged pointer for the pools, a plain Node* otherwise
+//   link                 the value in the structure's atomic links: a tagged pointer for the
+//                        pools, a plain Node* otherwise
 //   static Node* pointer(link)
 //   static link successor(link old, Node* p)
-//                                      what a CAS installs in place of `old`: the pools bump a
-//                                      tag; the others return p, since a node cannot be freed,
-//                                      so its address cannot come back, while it is protected
+//                        what a CAS installs in place of `old`: the pools bump a tag; the
+//                        others return p, since a protected node cannot be freed, so its
+//                        address cannot come back
 //   guard protect(const sync::atomic<link>&)
-//                                      a load whose node may be dereferenced while the guard
-//                                      lives; guard.get() is the link. The pools' guard is the
-//                                      acquire load itself; hazard_pointers' holds a hazard
-//                                      pointer; epochs' is a read-side section.
-//   Node* allocate()                   a default-constructed node to fill
-//   void retire(Node*)                 an unlinked node: reused or freed once no thread can
-//                                      still reach it; nullptr throws std::invalid_argument
-//   std::size_t unreclaimed() const    nodes retired and neither freed nor reusable yet (a
-//                                      statistic; always 0 for the pools)
-//
-// Every domain may belong to a structure with static or thread storage duration: its operations
-// and its destructor may run on a thread whose thread_local storage is gone (the main thread
-// destroying statics), and every node retired or pooled is freed by the domain's destructor.
-//
-// The policies: tagged_pool and wide_tagged_pool (tagged_pool.hpp), hazard_pointers
-// (hazard_pointers.hpp), epochs (epoch.hpp), and leaking (leaking.hpp), for measurement only.
+//                        a load whose node may be dereferenced while the guard lives;
+//                        guard.get() is the link. The pools' guard is the acquire load itself;
+//                        hazard_pointers' holds a hazard pointer; epochs' is a section
+//   Node* allocate()     a default-constructed node to fill
+//   void retire(Node*)   an unlinked node: reused or freed once no thread can reach it;
+//                        nullptr throws std::invalid_argument
+//   std::size_t unreclaimed() const
+//                        nodes retired and neither freed nor reusable (a statistic; 0 for
+//                        the pools)
+// Ordering: protect() is at least an acquire load of the link, paired with the structure's
+//   release publication of the node.
+// Memory and ABA: every domain may belong to a static or thread_local structure: its
+//   operations and destructor may run on a thread past its thread_local storage (the main
+//   thread destroying statics), and its destructor frees every node retired or pooled.
+// Policy: tagged_pool and wide_tagged_pool (tagged_pool.hpp), hazard_pointers
+//   (hazard_pointers.hpp), epochs (epoch.hpp); leaking (leaking.hpp) for measurement only.
+// More: docs/reclamation.md.
 #pragma once
 
 #include <concepts>

@@ -1,9 +1,15 @@
-// retired_node: the intrusive header every reclaimable object carries, so that retiring it
-// allocates nothing (retire is noexcept in P2530 and must work when memory is short).
+// hazard::detail::retired_node and retired_list — the intrusive header of a retired object.
 //
-// `reclaim` destroys and frees the whole object through its deleter; `address` is the object's
-// own address (a base subobject's address may differ), which is what a hazard pointer holds;
+// Retiring allocates nothing (retire is noexcept in P2530 and must work when memory is
+// short): `reclaim` destroys and frees the whole object through its deleter; `address` is the
+// object's own address (a base subobject's may differ), which is what a hazard pointer holds;
 // `epoch` is the global epoch at which an epoch domain retired it.
+// Ordering: none; a list belongs to one record, and the domains order the hand-overs.
+// Memory and ABA: a retired_list is FIFO, oldest first, so an epoch domain frees from the
+//   front; take() detaches the whole list before deleters run, since a deleter may retire
+//   further objects into the same record.
+// Exceptions: none; every operation is noexcept.
+// More: docs/reclamation.md.
 #pragma once
 
 #include <cstddef>

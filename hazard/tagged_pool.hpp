@@ -1,14 +1,20 @@
-// basic_tagged_pool<Link>: the reclamation policy of a type-stable node pool guarded by
-// ABA-tagged links (Boost.Lockfree's approach). Nodes are recycled through hazard::node_pool
-// and never freed while the structure lives, so a stale pointer is always safe to dereference;
-// every update of a structure's link bumps a tag, so a CAS that read a recycled node's old
-// link fails. Two widths (hazard/tagged_ptr.hpp), the pool's free list using the same one:
-//   tagged_pool       16-bit tag packed with the address, single-width CAS; fooled if exactly
-//                     2^16 updates of one link happen between a thread's load and its CAS
-//   wide_tagged_pool  pointer + 64-bit counter, lock-free double-width CAS (cmpxchg16b on
-//                     x86-64, ldaxp/stlxp or casp on AArch64)
+// hazard::basic_tagged_pool<Link> — reclamation by a type-stable pool and ABA-tagged links.
 //
-// A policy of the reclaimer concept (hazard/reclaimer.hpp).
+// Paper: R. K. Treiber, IBM RJ 5118, 1986 (the tagged head); Boost.Lockfree's approach.
+// Progress: allocate and retire are node_pool's acquire and release (node_pool.hpp).
+// Ordering: O1 acquire load in protect → the structure's release publication of the node
+//   (its last one: a recycled node's fields are those of its latest push).
+// Memory and ABA: nodes are recycled through hazard::node_pool and never freed while the
+//   structure lives, so a stale pointer is always safe to dereference; every update of a
+//   link bumps a tag, so a CAS that read a recycled node's old link fails.
+//   tagged_pool        16-bit tag packed with the address, single-width CAS; fooled if exactly
+//                      2^16 updates of one link happen between a thread's load and its CAS
+//   wide_tagged_pool   pointer + 64-bit counter, lock-free double-width CAS (cmpxchg16b on
+//                      x86-64, ldaxp/stlxp or casp on AArch64)
+// Exceptions: retire(nullptr) throws std::invalid_argument; allocate may throw std::bad_alloc.
+// Policy: a policy of the reclaimer concept (reclaimer.hpp); the pool uses the same Link.
+// Deviations: none.
+// More: docs/reclamation.md.
 #pragma once
 
 #include <cstddef>
@@ -36,6 +42,7 @@ struct basic_tagged_pool {
     static link successor(link old, Node* p) { return old.successor(p); }
 
     guard protect(const sync::atomic<link>& source) const {
+      // O1 acquire: pairs with the structure's release publication of the node.
       return guard(source.load(sync::acquire));
     }
 

@@ -1,21 +1,20 @@
-// tagged_ptr<T> and tagged_ptr128<T>: a pointer and a modification tag that one CAS compares
-// together — the classic defence against ABA (IBM System/370's Principles of Operation, 1983;
-// Treiber 1986; Boost.Lockfree's tagged_ptr). Both have the same interface (tag_type, a
-// (pointer, tag) constructor, get(), tag(), successor(), ==, <<), so a structure or a pool
-// takes either as a template template parameter.
+// hazard::tagged_ptr<T> and tagged_ptr128<T> — a pointer and a tag that one CAS compares.
 //
-// tagged_ptr: packed into one 64-bit word, updated with a single-width CAS. The address is in
-// the low 48 bits, the tag in the high 16. x86-64 and AArch64 user space addresses fit in 48
-// bits under 4-level paging; 5-level paging or a pointer-tagging ABI could produce wider ones,
-// so every construction checks and throws instead of corrupting a pointer. The tag is a
-// modular counter: a CAS is fooled only if exactly 2^16 successful updates happen between a
-// thread's load and its CAS. That bound is the price of single-width CAS.
-//
-// tagged_ptr128: the whole pointer and a 64-bit counter, 16 bytes aligned to 16, updated with a
-// double-width CAS (cmpxchg16b on x86-64, ldaxp/stlxp or casp on AArch64; sync::atomic selects
-// sync/double_width_atomic.hpp for it, so it is lock-free, never libatomic's lock). Fooling it takes 2^64 updates between a load and a
-// CAS — centuries at a billion updates a second — and since the pointer keeps all 64 bits,
-// there is no address width to check.
+// The classic defence against ABA (IBM System/370 Principles of Operation, 1983; Treiber 1986;
+// Boost.Lockfree's tagged_ptr). Both have one interface (tag_type, a (pointer, tag)
+// constructor, get(), tag(), successor(), ==, <<), so a structure or a pool takes either as a
+// template template parameter.
+// Ordering: none; these are values, held in a sync::atomic by their users.
+// Memory and ABA:
+//   tagged_ptr     one 64-bit word for a single-width CAS: the address in the low 48 bits,
+//                  the tag in the high 16. A CAS is fooled only if exactly 2^16 updates happen
+//                  between a thread's load and its CAS: the price of single-width CAS.
+//   tagged_ptr128  the whole pointer and a 64-bit counter, 16 bytes aligned to 16, for a
+//                  double-width CAS (sync::atomic selects sync/double_width_atomic.hpp: never
+//                  libatomic's lock). Fooling it takes 2^64 updates between a load and a CAS.
+// Exceptions: tagged_ptr throws std::invalid_argument for an address wider than 48 bits
+//   (5-level paging, a pointer-tagging ABI) instead of corrupting it; tagged_ptr128 never throws.
+// More: docs/reclamation.md.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// Mutation: the node pool's free list with an untagged head (no update bumps the tag).
+// Mutation: the node pool's free list with an untagged head (no update bumps the tag): O2 and
+// O3 keep their order, but a stale O2 no longer fails.
 //
 // MUTATE hazard/node_pool.hpp
 // - if (free_.compare_exchange_weak(top, top.successor(next), sync::acquire, sync::acquire)) {
