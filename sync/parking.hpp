@@ -1,25 +1,22 @@
-// sync::parking_word: a 32-bit atomic word a thread can park on until it changes, with or
-// without a deadline — the blocking primitive of both channels (a waiting sender or receiver
-// parks on its own word; whoever completes its operation stores the new state and wakes it).
+// sync::parking_word — a 32-bit atomic word a thread parks on until it changes, with or
+// without a deadline: the sync::waiter (sync/waiter.hpp) of both channel families.
 //
-// Why not sync::atomic's wait/notify (std::atomic::wait): C++20 has no timed atomic wait, and
-// send_for/recv_for need one. Mixing a raw futex wait with libstdc++'s notify is not an option
-// either: libstdc++ counts its own waiters and may skip the wake-up system call for a thread
-// that parked behind its back. So natively this word does both sides itself, with Linux futexes
-// (futex(2)): FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline, which is
-// std::chrono::steady_clock on Linux, so a wait woken early (spuriously or by another change)
-// keeps its original deadline instead of restarting the duration.
-//
-// Under LOCKSTEP_RELACY it is a sync::atomic<std::uint32_t> parked on with Relacy's futex
-// wait-set: an untimed wait that is never woken is reported as a deadlock (that is how the
-// checks prove there is no lost wake-up), and a timed wait may time out at any scheduling point.
-//
-// Ordering: the word is an ordinary atomic; wait() returns after a load with the caller's order
-// has seen a value other than `old`, so a waker's release store of the new state synchronises
-// with the waiter's acquire load exactly as it would without parking. The futex calls carry no
-// ordering of their own and need none: FUTEX_WAIT compares the word in the kernel and sleeps
-// atomically with respect to FUTEX_WAKE, so a store followed by a wake can never fall between
-// the waiter's check and its sleep.
+// What: load, store, exchange and CAS as an atomic, plus wait(old) and wait_until(old,
+// deadline), and notify_one/notify_all. Natively Linux futexes (futex(2)): FUTEX_WAIT_BITSET
+// takes an absolute CLOCK_MONOTONIC deadline (std::chrono::steady_clock on Linux), so a wait
+// woken early keeps its deadline. The word does both sides itself: C++20 has no timed atomic
+// wait, and libstdc++'s notify, which counts only its own waiters, would skip a raw futex
+// sleeper. notify makes no system call while no thread sleeps on the word (a sleeper count).
+// Ordering: the word is an ordinary atomic; wait returns after a load with the caller's order
+//   has seen a value other than `old`, so a waker's release synchronises with the waiter's
+//   acquire as without parking. P1 seq_cst fences, one in sleep() after counting the sleeper
+//   and one in notify before reading the count (store buffering): the sleeper's futex sees
+//   the new value, or the waker sees the sleeper. FUTEX_WAIT compares and sleeps atomically
+//   with respect to FUTEX_WAKE.
+// Under Relacy: a sync::atomic parked on with Relacy's futex wait-set; an untimed wait never
+//   woken is reported as a deadlock (lost wake-ups), and a timed wait may time out at any
+//   scheduling point (the deadline is not consulted).
+// More: docs/algorithms/channel.md ("Waiters")
 #pragma once
 
 #include <chrono>
@@ -63,10 +60,15 @@ class parking_word {
                                memory_order order = seq_cst, location = {}) noexcept {
     return word_.compare_exchange_strong(expected, desired, order);
   }
+  bool compare_exchange_strong(std::uint32_t& expected, std::uint32_t desired,
+                               memory_order success, memory_order failure,
+                               location = {}) noexcept {
+    return word_.compare_exchange_strong(expected, desired, success, failure);
+  }
 
   // Returns once a load with `order` sees a value other than `old`.
   void wait(std::uint32_t old, memory_order order = seq_cst, location = {}) const noexcept {
-    while (word_.load(order) == old) futex(FUTEX_WAIT_BITSET_PRIVATE, old, nullptr);
+    while (word_.load(order) == old) sleep(old, nullptr);
   }
 
   // The same, giving up at `deadline`: false when it passed with the word still `old`.
@@ -78,18 +80,38 @@ class parking_word {
                       static_cast<long>((since_epoch - seconds) / std::chrono::nanoseconds(1))};
     while (word_.load(order) == old) {
       if (clock::now() >= deadline) return false;
-      futex(FUTEX_WAIT_BITSET_PRIVATE, old, &at);
+      sleep(old, &at);
     }
     return true;
   }
 
-  void notify_one(location = {}) noexcept { futex(FUTEX_WAKE_PRIVATE, 1, nullptr); }
-  void notify_all(location = {}) noexcept { futex(FUTEX_WAKE_PRIVATE, INT_MAX, nullptr); }
+  // No system call while no thread sleeps on the word.
+  void notify_one(location = {}) noexcept {
+    if (sleeping()) futex(FUTEX_WAKE_PRIVATE, 1, nullptr);
+  }
+  void notify_all(location = {}) noexcept {
+    if (sleeping()) futex(FUTEX_WAKE_PRIVATE, INT_MAX, nullptr);
+  }
 
  private:
   static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
                     std::atomic<std::uint32_t>::is_always_lock_free,
                 "the kernel reads the futex word as a plain 32-bit integer");
+
+  // A sleeper counts itself and then the kernel compares the word; a waker changed the word and
+  // then reads the count. Of the two, at least one sees the other.
+  void sleep(std::uint32_t old, const timespec* deadline) const noexcept {
+    sleepers_.fetch_add(1, std::memory_order_relaxed);
+    // P1 seq_cst fence: pairs with sleeping()'s; the count before the kernel's compare.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    futex(FUTEX_WAIT_BITSET_PRIVATE, old, deadline);
+    sleepers_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  bool sleeping() const noexcept {
+    // P1 seq_cst fence: pairs with sleep()'s; the caller's change of the word before the count.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    return sleepers_.load(std::memory_order_relaxed) != 0;
+  }
 
   // EINTR, EAGAIN (the word had already changed) and ETIMEDOUT all send the caller back to its
   // re-check, which is where the answer comes from; so the result is not inspected.
@@ -99,6 +121,7 @@ class parking_word {
   }
 
   std::atomic<std::uint32_t> word_;
+  mutable std::atomic<std::uint32_t> sleepers_{0};  // threads in or entering futex()
 };
 
 #else
@@ -123,6 +146,10 @@ class parking_word {
   bool compare_exchange_strong(std::uint32_t& expected, std::uint32_t desired,
                                memory_order order = seq_cst, location loc = {}) {
     return word_.compare_exchange_strong(expected, desired, order, loc);
+  }
+  bool compare_exchange_strong(std::uint32_t& expected, std::uint32_t desired,
+                               memory_order success, memory_order failure, location loc = {}) {
+    return word_.compare_exchange_strong(expected, desired, success, failure, loc);
   }
 
   void wait(std::uint32_t old, memory_order order = seq_cst, location loc = {}) const {
