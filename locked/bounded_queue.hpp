@@ -1,37 +1,23 @@
-// locked::bounded_queue: the single-lock twin of the bounded lock-free queues (Vyukov's bounded
-// MPMC queue, SCQ).
+// locked::bounded_queue<T, Lock> — a ring of capacity() slots behind one lock; the single-lock
+// twin of the bounded lock-free queues (Vyukov's bounded MPMC queue, SCQ), with their
+// interface (sync::bounded_queue).
 //
-// A ring of capacity() slots behind one lock, the Lock policy being any Lockable: std_mutex
-// (default), tatas_lock, ticket_lock, mcs_lock. It follows no paper; it is the baseline the
-// bounded lock-free queues are measured and specified against — the same sequential
-// specification, the same try_push / try_pop / capacity() interface (sync::bounded_queue).
-//
-// The capacity follows sync::ring_capacity: the request is rounded up to a power of two, so a
-// position maps to its slot with a mask; 0 throws std::invalid_argument and a request past the
-// largest ring that could be allocated throws std::length_error, both at construction. head
-// and tail count the pops and pushes ever done (the number of values held is tail - head); as
-// std::size_t they would wrap only after 2^64 operations, and the mask keeps working across
-// that wrap because the capacity divides 2^64.
-//
-// Storage is one std::optional<T> per slot, allocated once: a slot holds a value exactly while
-// it is between head and tail, so T needs no default constructor and the destructor destroys
-// exactly the values still queued (the optionals' own destructors).
-//
-// Progress: every operation takes the lock once, so it inherits the lock's guarantee (blocking;
-// starvation-free with ticket_lock and mcs_lock). Each is linearizable at its critical section,
-// and "full" (try_push returns false) and "empty" (try_pop returns nullopt) are exact: they
-// are what the queue held at that point, never a spurious answer.
-//
-// Memory ordering: the lock's. Every access to the ring happens inside the critical section,
-// and the lock orders critical sections, so a value's construction by try_push happens before
-// its move out by try_pop. Under the model checker the ring is a sync::plain: a lock that
-// failed to order its critical sections would be reported as a data race on it.
-//
-// Exception safety: strong for try_push and try_pop. An exception from T's copy or move
-// constructor leaves the queue as it was (the slot's optional stays empty, the counters do not
-// move). When the queue is full try_push returns false without touching its argument, for the
-// rvalue overload too: it takes a reference, never T by value, so the caller still owns the
-// value it could not hand over.
+// Progress: every operation takes the lock once and has its guarantee (blocking;
+//   starvation-free with ticket_lock and mcs_lock).
+// Linearization: every operation inside its critical section. "Full" and "empty" are exact
+//   there, never spurious.
+// Ordering: the lock's. The ring is touched only inside critical sections, which the lock
+//   orders, so try_push's construction happens before the try_pop that moves the value out.
+//   Under Relacy the ring is a sync::plain: a lock that failed to order is a data race.
+// Memory and ABA: one std::optional<T> per slot, allocated once; a slot holds a value exactly
+//   while it is between head and tail. The capacity follows sync::ring_capacity (a power of
+//   two; 0 and oversized requests throw at construction). head and tail count operations;
+//   as std::size_t they wrap after 2^64, and the mask stays correct across the wrap.
+// Exceptions: strong for try_push and try_pop: a throwing copy or move leaves the queue as it
+//   was. A full try_push returns false without touching its argument (it takes a reference).
+// Policy: Lock is any Lockable: std_mutex (default), tatas_lock, ticket_lock, mcs_lock.
+// Deviations: none; it follows no paper.
+// More: docs/queues.md.
 #pragma once
 
 #include <bit>

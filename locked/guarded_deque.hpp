@@ -1,28 +1,23 @@
-// locked::guarded_deque<T, Lock, End>: a sequential std::deque behind one lock, pushed at its
-// back and popped at End. The single-lock stack (locked::stack: End = back, LIFO) and queue
-// (locked::queue: End = front, FIFO) are this structure with a name; take_from<End> is also the
-// pop that flat combining applies for fc_stack and fc_queue. The Lock policy is any Lockable:
-// std_mutex (default), tatas_lock, ticket_lock, mcs_lock. It follows no paper: it is the baseline
-// that the lock-free stacks and queues are measured and specified against.
+// locked::guarded_deque<T, Lock, End> — a std::deque behind one lock, pushed at its back and
+// popped at End: locked::stack (End = back) and locked::queue (End = front) with a name.
+// take_from<End> is also the pop that flat combining applies for fc_stack and fc_queue.
 //
-// Storage is a std::deque, not a std::vector: a deque never relocates its elements, so
-// (1) a push never runs an O(n) copy inside the critical section, which every waiter would pay
-// for, and (2) push keeps the strong exception guarantee even for a T whose move constructor
-// may throw and that cannot be copied (a vector may then only give the basic guarantee).
-//
-// Progress: every operation takes the lock once, so it inherits the lock's guarantee (blocking;
-// starvation-free with ticket_lock and mcs_lock). Each is linearizable at its critical section.
-//
-// Memory ordering: the lock's. Everything an operation does to the elements happens inside the
-// critical section, and the lock orders critical sections, so a value's construction by push
-// happens before its move out by try_pop. Under the model checker the deque is a sync::plain:
-// a lock that failed to order its critical sections would be reported as a data race on it.
-//
-// Exception safety: strong for push and try_pop. An exception from T's copy or move
-// constructor, or from allocation, leaves the structure as it was, and leaves the caller's value
-// untouched if T's own constructor promises that. push therefore takes a reference, never T by
-// value: a by-value parameter would already have taken the caller's value when the move into
-// the deque threw, and the value would be lost.
+// Progress: every operation takes the lock once and has its guarantee (blocking;
+//   starvation-free with ticket_lock and mcs_lock).
+// Linearization: every operation inside its critical section, which the lock orders.
+// Ordering: the lock's. Elements are touched only inside critical sections, which the lock
+//   orders, so a push's construction happens before the try_pop that moves the value out.
+//   Under Relacy the deque is a sync::plain: a lock that failed to order is a data race.
+// Memory and ABA: a std::deque; it never relocates elements, so a push runs no O(n) copy
+//   inside the critical section.
+// Exceptions: strong for push and try_pop, even for a T whose move may throw and that cannot
+//   be copied (a deque relocates nothing; a vector would give only the basic guarantee). A
+//   throwing copy, move or allocation leaves the structure as it was. push takes a reference,
+//   never T by value, so a throwing move leaves the caller's value with the caller.
+// Policy: Lock is any Lockable: std_mutex (default), tatas_lock, ticket_lock, mcs_lock.
+// Deviations: none; it follows no paper. It is the baseline the lock-free stacks and queues
+//   are measured and specified against.
+// More: docs/queues.md, docs/stacks.md.
 #pragma once
 
 #include <cstddef>

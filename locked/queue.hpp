@@ -1,12 +1,13 @@
-// locked::queue: the single-lock twin of the unbounded lock-free queues (Michael & Scott 1996
-// and its successors).
+// locked::queue<T, Lock> — FIFO queue behind one lock; the single-lock twin of the unbounded
+// lock-free queues (Michael & Scott 1996 and successors), with their interface
+// (sync::unbounded_queue).
 //
-// A sequential FIFO queue behind one lock: guarded_deque popped at its front, whose header gives
-// the storage, progress (the lock's; linearizable at the critical section), memory-ordering and
-// exception-safety arguments. It follows no paper; it is the baseline that the unbounded
-// lock-free queues are measured and specified against — the same sequential specification, the
-// same push / try_pop interface (sync::unbounded_queue). Its siblings: locked::two_lock_queue
-// lets one enqueuer and one dequeuer run in parallel, locked::fc_queue combines.
+// Progress, Linearization, Ordering, Exceptions: those of guarded_deque popped at its front
+//   (locked/guarded_deque.hpp): the lock's progress, linearizable at the critical section.
+// Policy: Lock defaults to std_mutex, which suits any number of threads per core.
+// Deviations: none; it follows no paper. Siblings: locked::two_lock_queue lets one enqueuer
+//   and one dequeuer run in parallel; locked::fc_queue combines.
+// More: docs/queues.md.
 #pragma once
 
 #include <lockstep/locked/guarded_deque.hpp>

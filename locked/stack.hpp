@@ -1,10 +1,11 @@
-// locked::stack: the lock-based twin of the lock-free stacks (Treiber 1986 and its variants).
+// locked::stack<T, Lock> — LIFO stack behind one lock; the lock-based twin of the lock-free
+// stacks (Treiber 1986 and its variants), with their interface (sync::stack).
 //
-// A sequential LIFO stack behind one lock: guarded_deque popped at its back, whose header gives
-// the storage, progress (the lock's; linearizable at the critical section), memory-ordering and
-// exception-safety arguments. It follows no paper; it is the baseline that the lock-free stacks
-// are measured and specified against — the same sequential specification, the same
-// push / try_pop interface (sync::stack). locked::fc_stack is its flat-combining sibling.
+// Progress, Linearization, Ordering, Exceptions: those of guarded_deque popped at its back
+//   (locked/guarded_deque.hpp): the lock's progress, linearizable at the critical section.
+// Policy: Lock defaults to std_mutex, which suits any number of threads per core.
+// Deviations: none; it follows no paper. locked::fc_stack is its flat-combining sibling.
+// More: docs/stacks.md.
 #pragma once
 
 #include <lockstep/locked/guarded_deque.hpp>
