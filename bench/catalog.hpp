@@ -30,7 +30,7 @@ constexpr std::string_view name(group g) noexcept {
 
 struct structure {
   std::string name;
-  // lockfree, locked, peer or user: plot.py draws each family in its own style, and a failed
+  // lockfree, locked, peer or user: the plots draw each family in its own style, and a failed
   // check of a peer's is a finding about the peer, not a failed run.
   std::string family;
   queue_kind kind;      // the queue group's: which workloads the structure can run

@@ -33,6 +33,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,22 +44,18 @@
 #include <lockstep/sync/channel.hpp>
 
 #include "harness.hpp"
+#include "names.hpp"
 #include "placement.hpp"
 
 namespace lockstep::bench {
 
+// In names.json's order (names::channel_workloads), which names each one.
 enum class channel_workload { buffered, unbuffered, pingpong, fan_in_fan_out, pipeline, pubsub };
+static_assert(std::size(names::channel_workloads) == 6, "a channel workload per name");
+static_assert(names::channel_workloads[5] == "pubsub", "the enum in names.json's order");
 
 constexpr std::string_view name(channel_workload w) noexcept {
-  switch (w) {
-    case channel_workload::buffered: return "buffered";
-    case channel_workload::unbuffered: return "unbuffered";
-    case channel_workload::pingpong: return "pingpong";
-    case channel_workload::fan_in_fan_out: return "fan_in_fan_out";
-    case channel_workload::pipeline: return "pipeline";
-    case channel_workload::pubsub: return "pubsub";
-  }
-  return "?";
+  return names::channel_workloads[static_cast<std::size_t>(w)];
 }
 
 inline constexpr channel_workload channel_patterns[] = {

@@ -49,6 +49,7 @@
 
 #include "benchmarks.hpp"
 #include "catalog.hpp"
+#include "names.hpp"
 #include "options.hpp"
 #include "placement.hpp"
 #include "queues.hpp"
@@ -177,7 +178,7 @@ inline std::string pin_names(const std::vector<pin_policy>& pins) {
 }
 
 // A structure's name is one segment of the benchmark's name and one item of the context's
-// comma-separated "name:family" lists, and plot.py keys everything on it.
+// comma-separated "name:family" lists, and the plots (bench/plot) key everything on it.
 inline bool check_names(const catalog& c) {
   bool ok = true;
   for (group g : all_groups) {
@@ -310,7 +311,7 @@ inline void add_context(const environment& env, const catalog& c) {
   benchmark::AddCustomContext("lockstep_pin_order_scatter", join(pu_order(t, pin_policy::scatter)));
   benchmark::AddCustomContext("lockstep_pin_policies", pin_names(env.opt.pins));
   benchmark::AddCustomContext("lockstep_structures", families(c[group::stack]));
-  benchmark::AddCustomContext("lockstep_baseline", "locked_std_mutex");
+  benchmark::AddCustomContext("lockstep_baseline", std::string(names::baselines_stack));
   benchmark::AddCustomContext("lockstep_reclaim_structures", families(c[group::reclaim]));
   benchmark::AddCustomContext("lockstep_reclaim_baseline", reclaim_baseline);
   benchmark::AddCustomContext("lockstep_reclaim_pin_policies", pin_names(env.opt.reclaim_pins));
@@ -321,7 +322,7 @@ inline void add_context(const environment& env, const catalog& c) {
   }
   benchmark::AddCustomContext("lockstep_queue_structures", families(c[group::queue]));
   benchmark::AddCustomContext("lockstep_queue_kinds", queue_kinds);
-  benchmark::AddCustomContext("lockstep_queue_baseline", "std_mutex_deque");
+  benchmark::AddCustomContext("lockstep_queue_baseline", std::string(names::baselines_queue));
   benchmark::AddCustomContext("lockstep_queue_pin_policies", pin_names(env.opt.queue_pins));
   benchmark::AddCustomContext("lockstep_queue_capacity", std::to_string(queue_capacity));
   benchmark::AddCustomContext("lockstep_queue_ops_per_thread", std::to_string(env.opt.queue_ops));
@@ -373,7 +374,7 @@ inline int main(int argc, char** argv, selection also = with_twins) {
     also.add_peers(all);
   }
   // The queues' baseline, whatever else runs: every queue ratio is read against it.
-  all[group::queue].push_back({"std_mutex_deque", "peer", std_mutex_deque::kind,
+  all[group::queue].push_back({std::string(names::baselines_queue), "peer", std_mutex_deque::kind,
                                &queue_bench<std_mutex_deque>, nullptr, false});
   for (group g : all_groups) {
     // A binary with structures of its own runs only their groups.

@@ -29,6 +29,7 @@
 
 #include "benchmarks.hpp"
 #include "catalog.hpp"
+#include "names.hpp"
 #include "queues.hpp"
 #include "reclaimers.hpp"
 
@@ -62,8 +63,11 @@ structure channel_entry(std::string name, const char* family) {
 #endif
 }
 
-// The reclamation group divides by this one.
-inline const std::string reclaim_baseline = "treiber_" + std::string(baseline_reclaimer);
+// The reclamation group divides by this one: treiber_<baseline_reclaimer>, as names.json has it.
+inline const std::string reclaim_baseline{names::baselines_reclaim};
+static_assert(names::baselines_reclaim.starts_with("treiber_") &&
+                  names::baselines_reclaim.substr(8) == baseline_reclaimer,
+              "names.json's reclaim baseline is the Treiber stack over baseline_reclaimer");
 
 inline void add_twins(catalog& c) {
   using T = std::uint64_t;
@@ -72,7 +76,7 @@ inline void add_twins(catalog& c) {
   stacks.push_back(
       stack_entry<stack_adapter<lockfree::elimination_stack<T>>>("elimination", "lockfree"));
   stacks.push_back(stack_entry<stack_adapter<locked::stack<T, locked::std_mutex>>>(
-      "locked_std_mutex", "locked"));
+      std::string(names::baselines_stack), "locked"));
   stacks.push_back(
       stack_entry<stack_adapter<locked::stack<T, locked::tatas_lock>>>("locked_tatas", "locked"));
   stacks.push_back(stack_entry<stack_adapter<locked::stack<T, locked::ticket_lock>>>(
@@ -87,7 +91,7 @@ inline void add_twins(catalog& c) {
         stack_entry<stack_adapter<stack>>("treiber_" + std::string(tag.name), "lockfree"));
   });
 
-  // The structures whose ratios plot.py's goal table reads are named in its QUEUE_GOALS; a
+  // The structures whose ratios the plots' goal table reads are named in bench/plot/goals.py; a
   // rename here must be made there too.
   std::vector<structure>& queues = c[group::queue];
   // The Michael-Scott queue with four of the reclamation policies (wide_tagged_pool, the fifth,
@@ -121,10 +125,11 @@ inline void add_twins(catalog& c) {
   queues.push_back(queue_entry<bounded_adapter<locked::bounded_queue<T, locked::std_mutex>>>(
       "locked_bounded_queue_std_mutex", "locked"));
 
-  // plot.py's channel goals name these structures and bench/go's `go`; a rename here must be
-  // made there too.
-  c[group::channel].push_back(channel_entry<locked::channel>("locked_channel", "locked"));
-  c[group::channel].push_back(channel_entry<lockfree::channel>("lockfree_channel", "lockfree"));
+  // The plots' channel goals compare these with Go's channel: names.json names all three.
+  c[group::channel].push_back(
+      channel_entry<locked::channel>(std::string(names::channels_locked), "locked"));
+  c[group::channel].push_back(
+      channel_entry<lockfree::channel>(std::string(names::channels_lockfree), "lockfree"));
 }
 
 }  // namespace lockstep::bench

@@ -1,0 +1,39 @@
+// lockstep::bench::names: bench/go/names.json as C++, the one list of workload and
+// structure names that lockstep_bench, the Go twin (bench/go) and the plots (bench/plot) read.
+// Generated: CMake checks this file against names.json at configure (bench/install.cmake)
+// and stops, leaving the header it should be, when they differ. Edit names.json, not this.
+#pragma once
+
+#include <string_view>
+
+namespace lockstep::bench::names {
+
+inline constexpr std::string_view baselines_channel = "go";
+inline constexpr std::string_view baselines_queue = "std_mutex_deque";
+inline constexpr std::string_view baselines_reclaim = "treiber_leaking";
+inline constexpr std::string_view baselines_stack = "locked_std_mutex";
+inline constexpr std::string_view channel_patterns_fan_in_fan_out = "cooks";
+inline constexpr std::string_view channel_patterns_pipeline = "stages";
+inline constexpr std::string_view channel_patterns_pubsub = "subscribers";
+inline constexpr std::string_view channel_workloads[] = {
+    "buffered",
+    "unbuffered",
+    "pingpong",
+    "fan_in_fan_out",
+    "pipeline",
+    "pubsub",
+};
+inline constexpr std::string_view channels_go = "go";
+inline constexpr std::string_view channels_locked = "locked_channel";
+inline constexpr std::string_view channels_lockfree = "lockfree_channel";
+inline constexpr std::string_view pins[] = {
+    "none",
+    "compact",
+    "scatter",
+};
+inline constexpr std::string_view workloads[] = {
+    "pairs",
+    "prodcons",
+};
+
+}  // namespace lockstep::bench::names
