@@ -286,7 +286,7 @@ def save(fig, out_dir, name, title, legend=None, bottom=0.0, fontsize=10):
     title = wrap_title(title, fig, fontsize)
     fig.suptitle(title, fontsize=fontsize, y=1.0, va="top")
     # The panels go below the title's lines, whatever the figure's height.
-    top = 1 - (title.count("\n") + 1.6) * fontsize * 1.25 / 72 / fig.get_figheight()
+    top = 1 - (title.count("\n") + 1.2) * fontsize * 1.25 / 72 / fig.get_figheight()
     fig.tight_layout(rect=(0, bottom, 1, top))
     path = os.path.join(out_dir, name)
     fig.savefig(path, dpi=110, bbox_inches="tight")

@@ -1,7 +1,7 @@
 """The goals summary.md checks, as ratios of medians within one run. Structure names are
 lockstep_bench's (bench/twins.hpp, bench/peers.hpp); workload names are names.json's."""
 
-from common import BASELINES, fmt_ratio
+from common import BASELINES, NAMES, fmt_ratio
 
 # The queue goals: (numerator, denominator, target, workload, thread counts or None for every
 # count, what it says).
@@ -35,6 +35,12 @@ CHANNEL_GOALS = [
     ("pipeline", None, None, 1.0, "≥ Go, pipeline"),
 ]
 CHANNEL_PEER = BASELINES["channel"]
+
+# A goal on a workload names.json does not list would never be measured: say so at once.
+for _goal in QUEUE_GOALS:
+    assert _goal[3] in NAMES["workloads"], f"queue goal on unknown workload {_goal[3]}"
+for _goal in CHANNEL_GOALS:
+    assert _goal[0] in NAMES["channel_workloads"], f"channel goal on unknown workload {_goal[0]}"
 
 
 def met(values, target):
