@@ -1,23 +1,21 @@
-// sync::atomic<T> and sync::fence: the atomics every lockstep algorithm is written against.
+// sync::atomic<T>, sync::fence — the atomics every lockstep algorithm is written against.
 //
-// Natively sync::atomic<T> *is* std::atomic<T> (an alias, not a wrapper), so the seam costs
-// nothing by construction; bench/ measures a CAS loop on both to show it. The one exception is
-// a 16-byte trivially copyable T (a pointer + counter): std::atomic would route it through
-// libatomic, which may hide a lock, so the alias selects double_width_atomic<T>
-// (double_width_atomic.hpp), a lock-free inline double-width CAS with std::atomic's interface
-// (cmpxchg16b on x86-64; ldaxp/stlxp, or casp with LSE, on AArch64).
-//
-// Under LOCKSTEP_RELACY it is a class with std::atomic's interface whose operations are
-// Relacy's, each carrying the caller's source location. Two model-fidelity traps are handled
-// here (both measured on this toolchain):
-// - Relacy's "strong init" atomics silently weaken the model (store buffering stops showing
-//   r1 = r2 = 0), so an initial value is written as a relaxed store with preemption disabled.
-// - use-after-free is detected by a signature that the atomic's destructor clears; g++ -O2
-//   deletes that store as dead at the end of the object's lifetime. So the Relacy atomic lives in
-//   raw storage, is destroyed by hand, and a compiler barrier that reads the storage keeps the
-//   cleared signature in memory (the build adds -fno-lifetime-dse as well).
-// Defining LOCKSTEP_RELACY_STRONG_CAS makes compare_exchange_weak strong: Relacy simulates
-// spurious failures, which multiplies the state space, so bounded searches run both ways.
+// Ordering: exactly the order each call asks for. Natively sync::atomic<T> *is*
+//   std::atomic<T> (an alias, not a wrapper), so the seam costs nothing; bench/ measures a
+//   CAS loop on both. A 16-byte trivially copyable T (a pointer and a counter) selects
+//   double_width_atomic<T> instead, since std::atomic would route it through libatomic, which
+//   may hide a lock.
+// Under Relacy: a class with std::atomic's interface whose operations are Relacy's, each with
+//   the caller's source location. Two model-fidelity traps are handled here:
+//   - Relacy's "strong init" atomics weaken the model (store buffering stops showing
+//     r1 = r2 = 0), so an initial value is a relaxed store with preemption disabled.
+//   - g++ -O2 deletes, as dead, the destructor's clearing of the signature that use-after-free
+//     detection reads. So the Relacy atomic lives in raw storage, is destroyed by hand, and a
+//     compiler barrier keeps the store (the build adds -fno-lifetime-dse as well).
+//   LOCKSTEP_RELACY_STRONG_CAS makes compare_exchange_weak strong: Relacy's spurious failures
+//   multiply the state space, so bounded searches run both ways. wait and notify are built
+//   on Relacy's futex wait set, with the seq_cst fences O1 and O2.
+// More: docs/seam.md.
 #pragma once
 
 #include <atomic>
@@ -92,6 +90,7 @@ class atomic {
     rl::context& c = rl::ctx();
     rl::preemption_disabler no_preemption(c);
     ::new (static_cast<void*>(storage_)) rl::atomic<T>();
+    // Relaxed on purpose, not Relacy's "strong init" (see above): the model stays weak.
     impl().store(initial, rl::mo_relaxed, loc);
   }
 
@@ -178,6 +177,9 @@ class atomic {
   void wake(rl::thread_id_t count, location loc) {
     rl::context& c = rl::ctx();
     c.sched();
+    // O1 seq_cst fence: totally ordered with O2, park's fence, as the kernel orders a futex
+    // wake with a futex compare-and-sleep; so a notify after a store reaches a parker that
+    // read the old value. Stronger than the native wait.
     c.atomic_thread_fence_seq_cst();
     impl().wake(c, count, loc);
   }
@@ -186,6 +188,7 @@ class atomic {
     rl::context& c = rl::ctx();
     for (;;) {
       c.sched();
+      // O2 seq_cst fence: pairs with O1 in the total order of seq_cst operations.
       c.atomic_thread_fence_seq_cst();
       T now;
       {

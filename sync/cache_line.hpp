@@ -1,9 +1,11 @@
-// The alignment that keeps independently written atomics on separate cache lines.
+// sync::cache_line — the alignment that keeps independently written atomics on separate
+// cache lines: 64 bytes natively (x86-64 and most AArch64 cores). Not
+// std::hardware_destructive_interference_size: g++ 12 warns that it is no stable ABI constant.
 //
-// 64 bytes natively (x86-64 and most AArch64 cores; std::hardware_destructive_interference_size
-// is not a stable ABI constant in g++ 12, which warns on its use). Under Relacy over-aligned
-// objects bypass its allocator, hiding leaks (measured), and there are no cache lines to
-// separate, so model builds use ordinary alignment.
+// Ordering: none; layout only.
+// Under Relacy: ordinary alignment. Over-aligned objects bypass Relacy's allocator, which
+//   hides leaks, and there are no cache lines to separate.
+// More: docs/seam.md.
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,6 @@
-// The abstract types every pair implements, as concepts, and the one capacity rule of the
-// bounded ones. They live beside the seam because the seam is the only thing locked/ and
-// lockfree/ both build on: a twin and its lock-free peer satisfy the same concept, and the
-// verification suites (verify/) are written against the concept, not against either family.
+// sync::unbounded_queue, sync::bounded_queue, sync::stack — the abstract types every pair
+// implements, as concepts, and sync::ring_capacity, the one capacity rule of the bounded ones.
+// A twin and its lock-free peer satisfy the same concept; verify/ is written against it.
 //
 //   unbounded_queue   push(T) always succeeds (it may allocate); try_pop() -> std::optional<T>
 //   bounded_queue     try_push(T) -> bool, false when full (the caller's value is untouched);
@@ -9,8 +8,12 @@
 //   stack             push(T); try_pop() -> std::optional<T>
 //
 // An empty optional from try_pop means the structure was empty at the operation's
-// linearization point; a false from try_push means it was full there (each header says where
-// that point is, and where an algorithm answers "full" or "empty" more often than that).
+// linearization point; a false from try_push means it was full there. Each header's card says
+// where that point is, and where an algorithm answers "full" or "empty" more often.
+//
+// Ordering: none; interfaces only.
+// Under Relacy: the same.
+// More: docs/queues.md, docs/stacks.md.
 #pragma once
 
 #include <concepts>

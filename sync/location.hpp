@@ -1,11 +1,12 @@
-// Where a synchronising access was written, for Relacy's execution histories.
+// sync::location — where a synchronising access was written, for Relacy's histories. Every
+// sync/ operation takes a defaulted `location` as its last argument.
 //
-// Every sync/ operation takes a defaulted `location` as its last argument. Under Relacy its
-// constructor's defaulted __builtin_FILE/__builtin_FUNCTION/__builtin_LINE arguments are
-// evaluated at the algorithm's call site, so histories point at the algorithm's own lines
-// without `($)` in its text. (std::source_location does not work with clang 14 and
-// libstdc++ 12; the builtins work in both compilers.) Natively the type is empty and every
-// argument of it is optimised away.
+// Ordering: none; debugging information only.
+// Under Relacy: the constructor's defaulted __builtin_FILE/FUNCTION/LINE arguments are
+//   evaluated at the algorithm's call site, so histories point at the algorithm's own lines
+//   without `($)` in its text. (std::source_location fails with clang 14 and libstdc++ 12;
+//   the builtins work in both compilers.) Natively the type is empty and optimised away.
+// More: docs/seam.md.
 #pragma once
 
 #ifdef LOCKSTEP_RELACY

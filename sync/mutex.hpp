@@ -1,9 +1,13 @@
-// sync::mutex and sync::condition_variable: the blocking primitives of the lock-based twins.
+// sync::mutex, sync::condition_variable — the blocking primitives of the lock-based twins.
+// Both have the standard Lockable / condition-variable shapes, so std::scoped_lock and
+// std::unique_lock work on either build.
 //
-// Natively they are std::mutex and std::condition_variable. Under LOCKSTEP_RELACY they are
-// Relacy's, which model lock-order deadlocks and spurious condition-variable wake-ups (so a
-// wait under `if` instead of `while` is found). Both satisfy the standard Lockable /
-// condition-variable shapes, so std::scoped_lock and std::unique_lock work on either.
+// Ordering: the standard's. An unlock synchronises with the next lock of the same mutex; a
+//   condition-variable wait re-acquires its mutex before it returns.
+// Under Relacy: Relacy's mutex and condition variable, which model lock-order deadlocks and
+//   spurious wake-ups (so a wait under `if` instead of `while` is found). Natively
+//   std::mutex and std::condition_variable.
+// More: docs/seam.md.
 #pragma once
 
 #include <chrono>

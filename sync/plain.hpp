@@ -1,19 +1,16 @@
-// sync::plain<T>: shared data that is *not* atomic — a node's payload, a lock-protected counter.
+// sync::plain<T> — shared data that is *not* atomic: a node's payload, a lock-protected
+// counter. Natively it is a T.
 //
-// Natively it is a T. Under LOCKSTEP_RELACY every read() and write() is also recorded on a
-// Relacy rl::var, so an access that is not ordered by happens-before against a conflicting one
-// is reported as a data race, and an access to a destroyed plain<T> as a use-after-free. The
-// value itself stays a real T (move-only types work); the Relacy variable is its shadow.
-//
-// The shadow holds a copy of the value when T is an integer, an enum or a pointer, so Relacy's
-// history shows what each access read or wrote ("store, value=2"); other types show
-// "value=(not shown)". For those T, write() returns a proxy rather than T& under Relacy, so that
-// `p.write() = v` records v: the shadow write happens at the end of the full expression, when
-// the assignment is done.
-//
-// Relacy never preempts at rl::var accesses, which hides some bugs (measured here: a missing
-// fence on epoch entry was found only with them). Defining LOCKSTEP_RELACY_PLAIN_PREEMPT makes
-// every access a scheduling point, at the cost of a larger search.
+// Ordering: none. Every access must be ordered by some atomic's happens-before edge; the
+//   algorithm's labels name which.
+// Under Relacy: every read() and write() is also recorded on a Relacy rl::var, its shadow. An
+//   access not ordered by happens-before against a conflicting one is a data race; an access to
+//   a destroyed plain<T> is a use-after-free. The value stays a real T (move-only types work).
+//   The shadow copies an integer, enum or pointer, so histories show the value ("store,
+//   value=2"); other types show "(not shown)", and write() returns a proxy that records the
+//   assigned value at the end of the full expression. Relacy never preempts at an rl::var,
+//   which can hide bugs: LOCKSTEP_RELACY_PLAIN_PREEMPT makes every access a scheduling point.
+// More: docs/seam.md.
 #pragma once
 
 #include <memory>

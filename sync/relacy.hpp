@@ -1,11 +1,14 @@
-// The one place lockstep includes the Relacy Race Detector. Everything else reaches Relacy only
-// through the sync/ names, so an algorithm's text is the same natively and under the checker.
+// sync/relacy.hpp — the one place lockstep includes the Relacy Race Detector. Everything else
+// reaches Relacy only through the sync/ names, so an algorithm's text is the same natively and
+// under the checker.
 //
-// Order matters (libstdc++ 12): every standard header lockstep uses must be included before
-// relacy.hpp, because relacy.hpp #defines new, delete, malloc, free and memory_order_* and
-// several libstdc++ headers break after that. The macros are undone at the end; Relacy's
-// replacement of the global operator new/delete stays, so leaks and double frees are still
-// tracked (only the allocating line is lost from the report).
+// Ordering: none of its own.
+// Under Relacy: order matters (libstdc++ 12). Every standard header lockstep uses is included
+//   before relacy.hpp, which #defines new, delete, malloc, free and memory_order_*, and several
+//   libstdc++ headers break after that. The macros are undone at the end. Relacy's global
+//   operator new/delete stays, so leaks and double frees are still tracked (only the
+//   allocating line is lost). A build with a flag that makes the check unsound stops here.
+// More: docs/seam.md.
 #pragma once
 
 #ifndef LOCKSTEP_RELACY

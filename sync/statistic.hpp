@@ -1,10 +1,12 @@
-// sync::statistic: a counter that instruments an algorithm without being part of it (retired
-// and reclaimed nodes, for example), readable by any thread while the algorithm runs.
+// sync::statistic — a counter that instruments an algorithm without being part of it (retired
+// and reclaimed nodes, say), readable by any thread while the algorithm runs.
 //
-// It is a std::atomic in both builds, on purpose: under Relacy a modelled atomic would add a
-// scheduling point at every increment and multiply the state space for nothing the algorithm's
-// correctness depends on. Simulated threads are fibers of one OS thread, so the real atomic is
-// exact there too. An algorithm must never decide anything on a statistic.
+// Ordering: relaxed unless the caller asks otherwise. An algorithm must never decide
+//   anything on a statistic, so nothing synchronises through it.
+// Under Relacy: still a std::atomic, on purpose. A modelled atomic would add a scheduling
+//   point at every increment and multiply the state space for nothing. Simulated threads are
+//   fibers of one OS thread, so the real atomic is exact there too.
+// More: docs/seam.md.
 #pragma once
 
 #include <atomic>

@@ -1,4 +1,9 @@
-// The whole seam: what an algorithm includes to be compiled natively and under Relacy alike.
+// sync/sync.hpp — the whole seam: what an algorithm includes to be compiled natively and under
+// Relacy alike.
+//
+// Ordering: each included header says what its names order.
+// Under Relacy: defining LOCKSTEP_RELACY switches every name below to its model.
+// More: docs/seam.md.
 #pragma once
 
 #include "channel.hpp"
