@@ -1,24 +1,17 @@
-// sync::double_width_atomic<T>: an atomic 16-byte value (a pointer and a counter, say), lock-free
-// by construction, with the subset of std::atomic's interface lockstep's structures use.
-// sync::atomic<T> selects it natively for every 16-byte trivially copyable T.
+// sync::double_width_atomic<T> — an atomic 16-byte value (a pointer and a counter, say),
+// lock-free by construction, with the subset of std::atomic's interface lockstep uses.
+// sync::atomic<T> selects it natively for every 16-byte trivially copyable T. Not
+// std::atomic: g++ 12 sends 16 bytes to libatomic, which may take a lock (its is_lock_free()
+// is false on x86-64). Here every operation is inline asm of one architecture's backend, which
+// verify/no_hidden_lock and verify/isa check; elsewhere a static_assert stops the build.
 //
-// Why not std::atomic<T>: g++ 12 does not inline a 16-byte CAS, even with -mcx16 on x86-64, but
-// calls libatomic's __atomic_compare_exchange_16, which chooses an instruction or a lock at run
-// time and whose is_lock_free() answers false on x86-64 (measured by
-// verify/no_hidden_lock/libatomic_control.cpp). A lock-free structure over such an atomic would
-// not be lock-free. Here every operation is inline asm of one architecture's backend, so nothing
-// can hide a lock:
-//   x86-64   lock cmpxchg16b                     (double_width_cas_x86_64.hpp)
-//   AArch64  ldaxp/stlxp LL/SC, or casp with LSE  (double_width_cas_aarch64.hpp)
-// verify/no_hidden_lock and verify/isa check the built binaries for it. On any other
-// architecture instantiating the class stops the build with a static_assert; it never falls
-// back to a lock.
-//
-// ThreadSanitizer does not see inline asm, so it would not see the synchronisation this atomic
-// provides and would report the data it publishes as raced. Under TSan each operation tells it
-// what std::atomic would have: a release before a releasing operation, an acquire after an
-// acquiring one, by the order asked for — so TSan still checks the algorithm's own ordering
-// argument rather than the hardware's.
+// Ordering: the order asked for, or stronger. x86-64's lock cmpxchg16b is always seq_cst;
+//   AArch64 uses the acquire and release forms the order needs. ThreadSanitizer does not see
+//   inline asm, so O1 and O2 tell it what std::atomic would have: a release before a
+//   releasing operation, an acquire after an acquiring one. TSan then checks the
+//   algorithm's ordering argument, not the hardware's.
+// Under Relacy: not compiled; Relacy's sync::atomic is generic over T.
+// More: docs/algorithms/double_width_cas.md.
 #pragma once
 
 #include <atomic>
@@ -136,6 +129,7 @@ class double_width_atomic {
     return swapped;
   }
 
+  // O1 (TSan only): the release half of a releasing order, before the instruction.
   void before(std::memory_order order) const noexcept {
 #ifdef LOCKSTEP_TSAN_ANNOTATIONS
     if (detail::releases(order)) __tsan_release(&bits_);
@@ -143,6 +137,8 @@ class double_width_atomic {
     (void)order;
 #endif
   }
+  // O2 (TSan only): the acquire half of an acquiring order, after the instruction; pairs with
+  // the O1 of whichever operation wrote the value read.
   void after(std::memory_order order) const noexcept {
 #ifdef LOCKSTEP_TSAN_ANNOTATIONS
     if (detail::acquires(order)) __tsan_acquire(&bits_);

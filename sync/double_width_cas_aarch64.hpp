@@ -1,32 +1,20 @@
-// The AArch64 backend of sync::double_width_atomic, in two builds chosen by the compiler's
-// target:
+// sync::detail::double_width_cas, AArch64 — the backend of sync::double_width_atomic, in two
+// builds chosen by the compiler's target:
+// - Armv8.0: load/store-exclusive pair (LL/SC), ldxp/stxp and their acquire/release forms
+//   ldaxp/stlxp. No ABA at the instruction level. A store-exclusive may fail *spuriously*
+//   (interrupts, evictions), so compare_exchange_weak is one attempt and reports that failure;
+//   compare_exchange_strong retries.
+// - Armv8.1 LSE (__ARM_FEATURE_ATOMICS): casp and its forms caspa, caspl, caspal; never fails
+//   spuriously. The CPU must have it: checked at construction (HWCAP_ATOMICS).
 //
-// - Armv8.0 (-march=armv8-a): load-exclusive pair / store-exclusive pair, ldxp/stxp and their
-//   acquire/release forms ldaxp/stlxp. This is LL/SC: the store succeeds only if no other
-//   write reached the 16 bytes since the load (the exclusive monitor), so there is no ABA at
-//   the instruction level, and it may also fail *spuriously* (an interrupt, a cache eviction,
-//   another exclusive access on the core clear the monitor). compare_exchange_weak is exactly
-//   one attempt and reports that failure; compare_exchange_strong retries it.
-// - Armv8.1 LSE (-march=armv8-a+lse, __ARM_FEATURE_ATOMICS): casp, a single compare-and-swap
-//   of a register pair, with acquire/release forms caspa, caspl, caspal. Like cmpxchg16b it
-//   never fails spuriously. The CPU must have it: checked at construction (HWCAP_ATOMICS), so a
-//   missing feature is an exception, not a SIGILL.
-//
-// Every operation is inline asm, as on x86-64 and for the same reason: g++ 12 sends a 16-byte
-// std::atomic to libatomic (and Debian's g++ for arm64 sends even 8-byte atomics to libgcc's
-// outlined __aarch64_cas8_* helpers unless -mno-outline-atomics), where nothing shows which
-// instructions run. verify/isa disassembles the build to show that these are the ones.
-//
-// A pair is read atomically only by a store-exclusive that succeeds (the Arm ARM's description
-// of LDXP: the two loads are single-copy atomic as one 16-byte access only if a store-exclusive
-// pair to the same address then succeeds). So every LL/SC path that returns what
-// it read, a failed compare included, writes the value back with stxp and reads again if that
-// fails, as LLVM's 128-bit cmpxchg does on its failure path. Debian's g++ 12 does not: its inline
-// __sync_val_compare_and_swap on 16 bytes returns an ldxp's result on a mismatch unverified.
-//
-// Orders: acquire forms for an acquiring order (the failure order of a CAS included), release
-// forms for a releasing one. ldaxp/stlxp are RCsc, so an acq_rel pair is also the seq_cst
-// read-modify-write, as the Arm mapping of C++ atomics has it (ldaxr/stlxr for a seq_cst CAS).
+// Ordering: acquire forms for an acquiring order (a CAS's failure order included), release
+//   forms for a releasing one: O1 casp's forms; O2 ldaxp and O3 stlxp in LL/SC. They are RCsc,
+//   so an acq_rel pair is also the seq_cst read-modify-write, as the Arm mapping of C++
+//   atomics has it. A pair is read atomically only by a store-exclusive that succeeds: every
+//   LL/SC path that returns what it read writes it back with a plain stxp (O4, O5) and
+//   retries if that fails.
+// Under Relacy: not compiled; Relacy's sync::atomic is generic over T.
+// More: docs/algorithms/double_width_cas.md (why inline asm, the LDXP atomicity rule).
 #pragma once
 
 #include <sys/auxv.h>
@@ -72,6 +60,8 @@ inline void casp(words& bits, words& expected, words desired) noexcept {
   register std::uint64_t old_high asm("x5") = expected.high;
   register std::uint64_t new_low asm("x6") = desired.low;
   register std::uint64_t new_high asm("x7") = desired.high;
+  // O1: caspal (acquire and release), caspa (acquire), caspl (release) or casp (neither), as
+  // the caller's order asks; pairs with whatever the caller's own labels name.
   // clang-format off
   asm volatile(
       ".if %c[acquire] && %c[release]\n\t"
@@ -140,6 +130,8 @@ inline constexpr const char* unsupported = "";
 // when the asm's [acquire] operand is 1; store-exclusive [store_low], [store_high], in the
 // release form when [release] is 1, leaving 0 in [status] if the store happened and 1 if the
 // reservation was lost.
+// O2: ldaxp is the acquire half (RCsc): later accesses stay after it.
+// O3: stlxp is the release half (RCsc): earlier accesses stay before it.
 #define LOCKSTEP_LOAD_EXCLUSIVE_PAIR   \
   ".if %c[acquire]\n\t"                \
   "ldaxp %[low], %[high], %[bits]\n\t" \
@@ -175,6 +167,8 @@ inline attempt ll_sc_cas(words& bits, words& expected, words desired) noexcept {
       LOCKSTEP_STORE_EXCLUSIVE_PAIR
       "b 3f\n"
       "2:\n\t"
+      // O4, relaxed on purpose: writes back the value read, so the read is known atomic. It
+      // publishes nothing; an acquiring order already took O2.
       "stxp %w[status], %[low], %[high], %[bits]\n\t"
       "cbnz %w[status], 1b\n\t"
       "mov %w[status], #2\n"
@@ -200,6 +194,7 @@ inline words ll_sc_load(words& bits) noexcept {
   asm volatile(
       "1:\n\t"
       LOCKSTEP_LOAD_EXCLUSIVE_PAIR
+      // O5, relaxed on purpose: a load stores nothing new, so its write-back needs no release.
       "stxp %w[status], %[low], %[high], %[bits]\n\t"
       "cbnz %w[status], 1b"
       : [low] "=&r"(low), [high] "=&r"(high), [status] "=&r"(status), [bits] "+Q"(bits)

@@ -1,16 +1,13 @@
-// The x86-64 backend of sync::double_width_atomic: every operation is one or more
-// `lock cmpxchg16b` in inline asm.
+// sync::detail::double_width_cas, x86-64 — the backend of sync::double_width_atomic: every
+// operation is one or more `lock cmpxchg16b` in inline asm.
 //
-// The CPU: cmpxchg16b is CPUID.01H:ECX.CX16 (bit 13). Inline asm assembles without -mcx16 (the
-// flag only lets the compiler emit the instruction by itself), so it is the CPU that must have
-// it. Debian 12's amd64 baseline is the original x86-64 (x86-64-v1), which does *not* include
-// CX16 (the earliest AMD64 processors, early K8 Athlon 64 and Opteron, lack it); the x86-64-v2
-// level, which RHEL 9 requires, does. So it is checked, not assumed (supported() below), and the
-// unit suite asserts that the machine it runs on has it.
-//
-// Ordering: a locked instruction is a full barrier on x86-64 (locked instructions have a total
-// order, Intel SDM vol. 3A "Memory Ordering"), so every operation is seq_cst whatever order is
-// asked for; the asm's "memory" clobber makes it a compiler barrier too.
+// Ordering: O1, the locked cmpxchg16b, is a full barrier (locked instructions have a total
+//   order, Intel SDM vol. 3A "Memory Ordering"). So every operation is seq_cst whatever order
+//   is asked for; the asm's "memory" clobber makes it a compiler barrier too.
+// CPU: cmpxchg16b is CPUID CX16, which Debian 12's amd64 baseline (x86-64-v1) does not
+//   include. So supported() checks it at run time, and the unit suite asserts it.
+// Under Relacy: not compiled; Relacy's sync::atomic is generic over T.
+// More: docs/algorithms/double_width_cas.md (the CPU levels, the writing load).
 #pragma once
 
 #include <cpuid.h>
@@ -41,6 +38,8 @@ inline constexpr const char* unsupported =
 // `expected` and returns false. One instruction, atomically, as a full barrier.
 inline bool cmpxchg16b(words& bits, words& expected, words desired) noexcept {
   bool equal;
+  // O1 seq_cst: the lock prefix orders it totally with every other locked instruction and
+  // fences all loads and stores around it; it gives each caller's order, whatever it asked.
   asm volatile("lock cmpxchg16b %1"
                : "=@ccz"(equal), "+m"(bits), "+a"(expected.low), "+d"(expected.high)
                : "b"(desired.low), "c"(desired.high)
@@ -57,6 +56,7 @@ inline bool cmpxchg16b(words& bits, words& expected, words desired) noexcept {
 // exclusive, so concurrent loads contend like stores, and it would fault on read-only memory —
 // which the atomic's storage never is, being mutable. lockstep's structures load a link only to
 // CAS it next, which takes the line exclusive anyway, so the writing load costs them little.
+// Ordering: O1's, so even a relaxed load is seq_cst here.
 inline words load(words& bits, std::memory_order) noexcept {
   words current{0, 0};
   cmpxchg16b(bits, current, current);

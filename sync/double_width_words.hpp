@@ -1,7 +1,12 @@
-// What the double-width CAS backends (double_width_cas_x86_64.hpp, double_width_cas_aarch64.hpp)
-// share: the 16 bytes as two words, and how a memory order splits into its acquire and release
-// halves, which the backends and the ThreadSanitizer annotations of double_width_atomic.hpp act
-// on separately.
+// sync::detail::words and the order helpers — what the double-width CAS backends
+// (double_width_cas_x86_64.hpp, double_width_cas_aarch64.hpp) share: the 16 bytes as two
+// words, and a memory order split into its acquire and release halves.
+//
+// Ordering: releases() and acquires() decide which instruction forms a backend uses and which
+//   ThreadSanitizer annotations double_width_atomic.hpp makes; cas_failure_order derives a
+//   CAS's failure order as std::atomic does.
+// Under Relacy: unused; the Relacy sync::atomic is generic over T.
+// More: docs/algorithms/double_width_cas.md.
 #pragma once
 
 #include <atomic>
