@@ -1,54 +1,22 @@
-// locked::channel<T>: a Go channel for threads, with the design of Go's runtime (runtime/chan.go):
-// one mutex per channel, a ring buffer of `capacity` values, and FIFO queues of waiting senders
-// and receivers, each waiter a small record on the waiting thread's own stack (Go's sudog).
-// The lock-free twin is lockfree::channel; both satisfy sync::channel and share its semantics
-// (sync/channel.hpp). select over several channels is locked/select.hpp.
+// locked::channel<T> — Go channel for threads: one lock, a ring buffer, queues of waiters.
 //
-// The operations, as chansend / chanrecv / closechan in chan.go:
-//   send: closed → channel_closed. A waiting receiver → the value goes straight to it (direct
-//         hand-off: it never touches the buffer). Room in the buffer → enqueued. Otherwise the
-//         sender queues its record and parks until a receiver takes the value or close().
-//   recv: a buffered value → taken; if a sender was waiting (the buffer was full), its value
-//         moves to the buffer's tail, which keeps FIFO order. No buffer but a waiting sender
-//         (unbuffered) → its value is taken directly. Closed and drained → nullopt. Otherwise
-//         the receiver queues its record and parks.
-//   close: marks the channel closed and completes every waiting record: receivers get nothing
-//         (they then report closed), senders are told to throw — their values were never
-//         moved from, so nothing is lost, and buffered values stay to be received.
-//
-// Waking a waiter (the parker protocol, detail::parker below). A record points to the parker
-// of the operation that queued it — one for a send or receive, one shared by all the cases of
-// a select. Whoever completes an operation for a waiter holds the lock of the channel the
-// record is queued on, but not the locks of a select's other channels; so it first *claims* the
-// parker with a CAS from `waiting` to `claimed`. Only one claim can succeed (that is what makes
-// exactly one case of a select fire, as Go's selectDone), and a record whose claim fails is
-// stale — its select fired elsewhere or its timed wait gave up — and is dropped from the queue.
-// The claimer moves the value, records which case fired and whether it was by close, and
-// publishes it all with a release exchange to `done`; the owner's acquire load of `done` makes
-// the hand-off visible. An owner that timed out cancels with a CAS from `waiting` to
-// `cancelled`; if a claim won that race it waits for `done` instead, so a value is never half
-// delivered.
-//
-// Parking without lost wake-ups: the owner spins and yields for a while (sync::before_parking:
-// a woken thread takes tens of microseconds to run again, far longer than a busy counterpart
-// takes to arrive), then sets the `parked` bit with a CAS (so it can never overwrite a `done`
-// it has not seen) and sleeps on the word until it changes (sync::parking_word: the futex
-// compares and sleeps atomically). The claimer's exchange returns the word as it was: it wakes
-// the owner only if the `parked` bit was set, which saves a system call whenever the owner had
-// not gone to sleep. The wake-up happens under the channel's lock, and an owner that parked
-// passes through that lock before its record (and parker) go out of scope, so the notify never
-// touches a dead stack frame.
-//
-// Progress: blocking, as the design intends: every operation takes the channel's lock
-// (futex_lock: Go's runtime lock is likewise its own, spinning before it sleeps; std::mutex
-// sleeps almost at once, and each sleep costs a wake-up of tens of microseconds), and
-// send/recv park while they cannot complete. try_send/try_recv never
-// park. Linearization points: inside the critical section that completes the operation — for a
-// hand-off to a parked waiter, the critical section of the thread that completes it.
-//
-// Values cross threads only by move; the move constructor must not throw (a throw half-way
-// through a hand-off would have nowhere to go). send(const T&) copies in the caller's thread
-// first, where an exception from the copy is the caller's.
+// Paper: none; the design of Go's runtime (runtime/chan.go: chansend, chanrecv, closechan).
+// Progress: blocking (every operation takes the channel's futex_lock; send and recv park while
+//   they cannot complete); try_send, try_recv never park.
+// Linearization: L1 an operation — inside the critical section that completes it; L2 a
+//   hand-off to a parked waiter — in the critical section of the thread that completes it.
+// Ordering: the channel's state is under its lock. The parker (detail::basic_parker, a
+//   sync::waiter user): O1 acq_rel claim CAS, waiting to claimed, against O4;
+//   O2 release exchange to done → O3, publishing the outcome; O3 acquire loads of done;
+//   O4 acquire CAS to cancelled by a timed-out owner; O5 acquire CAS setting the parked bit,
+//   which fails if O2 stored done first.
+// Memory and ABA: a waiter record and its parker live on the waiting thread's stack; a waker
+//   notifies under the channel's lock, which the owner passes through before it returns.
+// Exceptions: send on a closed channel throws sync::channel_closed, value unmoved; send(const
+//   T&) copies before any lock; T's move constructor may not throw.
+// Policy: futex_lock, which spins before it sleeps, as Go's runtime lock does.
+// Deviations: none from chan.go, apart from threads parking on a futex word (the parker).
+// More: docs/algorithms/locked_channel.md (the full argument)
 #pragma once
 
 #include <chrono>
@@ -63,20 +31,25 @@
 
 #include <lockstep/locked/futex_lock.hpp>
 #include <lockstep/sync/sync.hpp>
+#include <lockstep/sync/waiter.hpp>
 
 namespace lockstep::locked {
 
 namespace detail {
 
 // The parking spot of one blocked operation (a send, a receive, or a whole select): what Go
-// keeps in the goroutine (g.param, g.selectDone) and its park/ready.
-class parker {
+// keeps in the goroutine (g.param, g.selectDone) and its park/ready. Written against
+// sync::waiter (sync/waiter.hpp): claim() and complete() are the waker's claim-then-complete,
+// await() and await_until() the waiting side, on any Word that models it.
+template <sync::waiter Word>
+class basic_parker {
  public:
-  using clock = sync::parking_word::clock;
+  using clock = typename Word::clock;
 
   // A waker, holding the lock of the channel whose queue holds the record: true if this
   // operation is now its to complete.
   bool claim(sync::location loc = {}) {
+    // O1 acquire; then O1 acq_rel, the one claim that wins (against O4).
     std::uint32_t s = state_.load(sync::acquire, loc);
     while ((s & ~parked) == waiting) {
       if (state_.compare_exchange_strong(s, claimed | (s & parked), sync::acq_rel, loc)) return true;
@@ -89,13 +62,15 @@ class parker {
   void complete(std::size_t fired, bool by_close, sync::location loc = {}) {
     fired_.write(loc) = fired;
     by_close_.write(loc) = by_close;
-    if (state_.exchange(done, sync::release, loc) & parked) state_.notify_one(loc);
+    // O2 release: the outcome, to O3; the old word says whether the owner parked (O5).
+    if (state_.exchange(done, sync::release, loc) & parked) state_.notify_all(loc);
   }
 
   // The owner: blocks until a waker completed the operation. True if it parked (and must then
   // pass through the waker's lock before this parker goes out of scope).
   bool await(sync::location loc = {}) {
     for (sync::spin_then_yield patience = sync::before_parking(); patience.pause(loc);) {
+      // O3 acquire: pairs with O2.
       if (state_.load(sync::acquire, loc) == done) return false;
     }
     return sleep_until_done(loc);
@@ -104,6 +79,7 @@ class parker {
   // The same with a deadline. False if the deadline passed and the operation was cancelled:
   // no waker can claim it any more. Otherwise it completed, as after await().
   bool await_until(clock::time_point deadline, bool& slept, sync::location loc = {}) {
+    // O3 acquire (here and below): pairs with O2.
     std::uint32_t s = state_.load(sync::acquire, loc);
     while (s != done) {
       if ((s & ~parked) == waiting) {
@@ -112,7 +88,9 @@ class parker {
           s |= parked;
           slept = true;
         }
+        // O3: a futex wait with the absolute deadline (sync::waiter's wait_until).
         if (!state_.wait_until(s, deadline, sync::acquire, loc)) {
+          // O4 acquire: cancels, against O1; on failure a claim won and O3 follows.
           if (state_.compare_exchange_strong(s, cancelled, sync::acquire, loc)) return false;
           continue;
         }
@@ -141,11 +119,13 @@ class parker {
   // overwritten by a state the owner would then sleep on for ever. On failure `s` is the state
   // now, which the caller re-examines.
   bool mark_parked(std::uint32_t& s, sync::location loc) {
+    // O5 acquire: fails if O2 stored done since the owner's last look.
     return state_.compare_exchange_strong(s, s | parked, sync::acquire, loc);
   }
 
   bool sleep_until_done(sync::location loc) {
     bool slept = false;
+    // O3 acquire (here and below): pairs with O2.
     std::uint32_t s = state_.load(sync::acquire, loc);
     while (s != done) {
       if (!(s & parked)) {
@@ -159,10 +139,12 @@ class parker {
     return slept;
   }
 
-  sync::parking_word state_{waiting};
+  Word state_{waiting};
   sync::plain<std::size_t> fired_{0};
   sync::plain<bool> by_close_{false};
 };
+
+using parker = basic_parker<sync::parking_word>;
 
 }  // namespace detail
 

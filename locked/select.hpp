@@ -1,35 +1,19 @@
-// locked::select: Go's select statement over locked::channel cases, with the algorithm of Go's
-// runtime/select.go (selectgo).
+// locked::select — Go's select over locked::channel cases: select, try_select, select_for.
 //
-//   select(on_recv(a, x), on_send(b, v))       blocks until exactly one case fires; its index
-//   try_select(...)                            nullopt when no case is ready (Go's `default:`)
-//   select_for(duration, ...)                  nullopt when the duration passes first
-//
-// selectgo's three passes:
-//   1. Lock every channel involved, in address order (the one global order that makes two
-//      selects over the same channels deadlock-free; a channel named twice is locked once), and
-//      poll the cases in a uniformly random order. The first ready case fires.
-//   2. None ready: queue one waiter record per case, in that same random order, all pointing
-//      to one parker, unlock, park.
-//   3. Woken: relock, take every record still queued off its queue, unlock.
-// Fairness (Go's): among the cases ready together each fires with equal probability, so a busy
-// channel cannot starve another. Cases are ready together either when polled, or when one
-// partner arriving after pass 2 could complete several of them (a receiver on an unbuffered
-// channel that two send cases wait on): it completes the first record it meets in its queue,
-// and the records were queued in the random order.
-// Exactly one case fires because a waker must claim the shared parker before completing a
-// record (locked/channel.hpp: the CAS from `waiting` to `claimed`), and only one claim succeeds;
-// the other records are stale from then on and wakers drop them.
-//
-// A recv case fires with a value, or with `into` left empty when its channel is closed and
-// drained. A send case on a closed channel throws sync::channel_closed when it is chosen, or
-// when the channel is closed while the select waits, as Go panics; its value is then unmoved.
-// An lvalue sent is copied before any lock is taken, so nothing that can throw runs while
-// locks are held or after a case was claimed. An rvalue was moved into its case by on_send
-// (sync/channel.hpp: the case owns it, so a case may be built before the select runs); it is
-// moved into the channel only if its case fires, and a case that did not fire still holds it.
-//
-// Progress: blocking, like the channels (every channel's mutex is taken, twice if it parks).
+// Paper: none; Go's runtime/select.go (selectgo).
+// Progress: blocking (every channel's lock is taken, twice if it parks); try_select never
+//   parks.
+// Linearization: L1 a fired case — in the critical section that completes it (its poll, or
+//   the waker's claim and hand-off); L2 select_for timing out — the parker's cancel CAS.
+// Ordering: under the channels' locks, taken in address order; the shared parker's labels are
+//   locked/channel.hpp's O1..O5 (exactly one claim wins, so exactly one case fires).
+// Memory and ABA: one waiter record per case and one parker, on the selecting thread's stack;
+//   pass 3 takes every record still queued off its queue before they go out of scope.
+// Exceptions: a send case on a closed channel throws sync::channel_closed, value unmoved; an
+//   lvalue sent is copied before any lock is taken.
+// Policy: cases polled and queued in a uniformly random order (Go's fairness).
+// Deviations: none from selectgo.
+// More: docs/algorithms/locked_channel.md ("Select")
 #pragma once
 
 #include <algorithm>
