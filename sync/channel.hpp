@@ -1,6 +1,8 @@
-// The channel vocabulary shared by locked::channel and lockfree::channel: the concept both
-// satisfy, the status their non-blocking and timed operations report, the error a send on a
-// closed channel raises, the iterator that makes a channel a range, and select's cases.
+// sync::channel — the channel vocabulary of locked::channel and lockfree::channel.
+//
+// What: the concept both satisfy, the status their non-blocking and timed operations report,
+// the error a send on a closed channel raises, the iterator that makes a channel a range, and
+// select's cases.
 //
 // Semantics are Go's (The Go Programming Language Specification, "Channel types", "Send
 // statements", "Receive operator", "Close", "Select statements"):
@@ -27,6 +29,10 @@
 // receiver poisons the cell a try took; each channel's header says when). A try that runs alone
 // answers exactly. On an unbuffered channel a try_send completes only with a receiver already
 // parked in recv, and a try_recv only with a sender parked in send: two tries never meet.
+//
+// Ordering: none here; each channel's card labels its own.
+// Under Relacy: the same definitions (spin_then_yield's budget is empty there: thread.hpp).
+// More: docs/algorithms/channel.md, docs/algorithms/locked_channel.md
 #pragma once
 
 #include <chrono>

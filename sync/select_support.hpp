@@ -1,6 +1,7 @@
-// What both families' select (locked/select.hpp, lockfree/select.hpp) need besides the cases
-// of channel.hpp: the order in which to poll them, and a call on the case at a runtime index of
-// the tuple that holds them.
+// sync select support — what both families' select needs besides channel.hpp's cases.
+//
+// What: for locked/select.hpp and lockfree/select.hpp, the order in which to poll the cases,
+// and a call on the case at a runtime index of the tuple that holds them.
 //
 // Fairness, both families: among the cases ready together each fires with equal probability.
 // A select polls its cases in random_case_order, and where none is ready it offers them to
@@ -14,6 +15,10 @@
 // owned value in place: it is moved into the channel only if the case fires, and a case that
 // did not fire (another case did, the select timed out, or the send threw channel_closed)
 // still holds it.
+//
+// Ordering: none (no atomics; random_below is sync::random's).
+// Under Relacy: the same code; the order comes from Relacy's random source (random.hpp).
+// More: docs/algorithms/select.md, docs/algorithms/locked_channel.md ("Select")
 #pragma once
 
 #include <array>
