@@ -1,33 +1,23 @@
-// futex_lock: a mutex that spins, then yields, then sleeps on a futex — the lock of
+// locked::futex_lock — a mutex that spins, then yields, then sleeps on a futex; the lock of
 // locked::channel.
 //
-// The sleeping part is Drepper's third mutex ("Futexes Are Tricky", 2011): one word, 0 free,
-// 1 held, 2 held and perhaps with sleepers. lock() takes a free word with a CAS to 1; failing
-// that it exchanges in 2 and sleeps while the exchange found the lock held. unlock() exchanges
-// in 0 and makes the wake-up system call only if it found 2, so an uncontended lock and unlock
-// cost one atomic each and no system call. A woken waiter exchanges in 2, never 1: it cannot
-// know whether others still sleep, and storing 1 would let the next unlock skip the wake-up
-// they need (the lost wake-up of Drepper's second mutex; verify/mutation/futex_lock_wakes_as_held
-// is that bug, and Relacy reports the sleeper left behind as a deadlock).
-//
-// Before it sleeps a waiter spins and yields (sync::spin_then_yield), as glibc's adaptive
-// mutex and Go's runtime lock (runtime/lock_futex.go) spin before futexsleep. Why the channel
-// needs it: its critical sections are a few dozen nanoseconds, and std::mutex sleeps almost at
-// once, each sleep costing a wake-up of tens of microseconds. On a 2-vCPU virtual machine an
-// unbuffered 1/1 exchange ran at 0.35 M messages/s with std::mutex (0.74 even with waiters
-// spinning without limit) and at about 2 M/s on this lock, both with the channel's own
-// spin-then-yield wait.
-//
-// Progress: lock() is blocking and deadlock-free but not starvation-free: a running thread can
-// take the lock past a sleeping one, as with std::mutex. try_lock() is one CAS; unlock() is one
-// exchange and, when there may be sleepers, one wake-up.
-//
-// Memory ordering: the CAS or exchange that takes the lock is an acquire and the exchange that
-// frees it a release, so each critical section happens before the next: the taking operation
-// reads the freeing exchange's 0. Every other access only decides whether to retry or sleep.
-// A sleeper cannot miss its wake-up: the futex compares the word with 2 and sleeps atomically,
-// so an unlock that stores 0 after the waiter's exchange either precedes the comparison (no
-// sleep) or follows the sleep (and, having read 2, wakes a sleeper).
+// Paper: U. Drepper, "Futexes Are Tricky", 2011 — its third mutex (0 free, 1 held,
+//   2 held and perhaps with sleepers).
+// Progress: lock blocking, deadlock-free, not starvation-free (a running thread can pass a
+//   sleeping one). try_lock one CAS; unlock one exchange and, with sleepers, one wake-up.
+// Linearization: L1 lock, L2 try_lock — the CAS or exchange that reads 0 takes the lock;
+//   L3 unlock — its exchange of 0.
+// Ordering: O1–O5 acquire CAS or exchange taking the lock (lock's fast path, spin, entry to
+//   and loop of its sleep; try_lock) ← O6; O6 release exchange in unlock → O1–O5: each
+//   critical section happens before the next. Other accesses only decide to retry or sleep.
+//   No lost wake-up: the futex compares the word with 2 and sleeps atomically, so an unlock
+//   that stores 0 after the waiter's exchange either precedes the compare or wakes a sleeper.
+// Memory and ABA: one word; nothing is allocated or reclaimed.
+// Exceptions: none thrown.
+// Policy: spin `spins` pauses, yield `yields` times (sync::spin_then_yield), then sleep.
+// Deviations: the spin-then-yield phase before sleeping (as glibc's adaptive mutex and Go's
+//   runtime lock do); Drepper sleeps at once.
+// More: docs/algorithms/futex_lock.md (why 2 and never 1, why the channel spins first).
 #pragma once
 
 #include <cstdint>
@@ -44,23 +34,32 @@ class futex_lock {
 
   void lock(sync::location loc = {}) {
     std::uint32_t seen = free;
+    // O1 acquire, L1 on success: pairs with O6.
     if (word_.compare_exchange_strong(seen, held, sync::acquire, loc)) return;
     for (sync::spin_then_yield patience(spins, yields); patience.pause(loc);) {
       seen = word_.load(sync::relaxed, loc);
+      // O2 acquire, L1 on success: pairs with O6.
       if (seen == free && word_.compare_exchange_strong(seen, held, sync::acquire, loc)) return;
     }
+    // O3 acquire, L1 when it reads 0: pairs with O6. From here the word says 2.
     if (seen != held_with_sleepers) seen = word_.exchange(held_with_sleepers, sync::acquire, loc);
     while (seen != free) {
+      // Relaxed: only decides whether to sleep; O4 orders the data.
       word_.wait(held_with_sleepers, sync::relaxed, loc);
+      // O4 acquire, L1 when it reads 0: pairs with O6. It writes 2: a woken waiter cannot know
+      // whether others still sleep, and 1 would let the next unlock skip their wake-up.
       seen = word_.exchange(held_with_sleepers, sync::acquire, loc);  // 2, never 1: see above
     }
   }
 
   bool try_lock(sync::location loc = {}) {
     std::uint32_t seen = free;
+    // O5 acquire, L2 on success: pairs with O6.
     return word_.compare_exchange_strong(seen, held, sync::acquire, loc);
   }
 
+  // O6 release, L3: publishes the critical section to the next O1–O5 that reads 0. Wakes a
+  // sleeper only if it found 2.
   void unlock(sync::location loc = {}) {
     if (word_.exchange(free, sync::release, loc) == held_with_sleepers) word_.notify_one(loc);
   }

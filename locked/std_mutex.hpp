@@ -1,21 +1,18 @@
-// std_mutex: the operating system's mutex as a lock policy of the lock-based twins.
+// locked::std_mutex — the operating system's mutex as a lock policy of the lock-based twins.
 //
-// A thin Lockable wrapper over sync::mutex (std::mutex natively, Relacy's mutex under the model
-// checker), so every twin can be instantiated with the lock most programs would use and
-// compared against the spinlocks beside it. It follows no paper: it is the baseline.
-//
-// Progress: lock() is blocking and deadlock-free but not starvation-free (glibc's futex-based
-// mutex is not FIFO: a running thread may barge past a sleeping one). try_lock() and unlock()
-// return in a bounded number of steps, apart from the system call unlock() makes to wake a
-// sleeper.
-//
-// Memory ordering: the mutex's own guarantee — an unlock() synchronises with the lock() or
-// successful try_lock() that next acquires it, so everything written in one critical section
-// happens before the next one.
-//
-// Oversubscription: this is where std_mutex shines against the spinlocks. A waiter spins
-// briefly inside glibc and then sleeps in the kernel, so a descheduled holder is never
-// competing with waiters for a core, and the kernel, not FIFO order, picks who runs next.
+// A thin Lockable wrapper over sync::mutex: std::mutex natively, Relacy's mutex under the
+// model checker. It is the baseline the spinlocks beside it are compared against.
+// Progress: lock blocking, deadlock-free, not starvation-free (glibc's mutex is not FIFO: a
+//   running thread may barge past a sleeping one). try_lock and unlock bounded, apart from
+//   the system call unlock makes to wake a sleeper.
+// Linearization: L1 lock, L2 try_lock — where the mutex is acquired; L3 unlock — its release.
+// Ordering: the mutex's own: an unlock synchronises with the lock or successful try_lock that
+//   next acquires it, so each critical section happens before the next.
+// Exceptions: lock may throw std::system_error, as std::mutex::lock may.
+// Policy: waiters spin briefly inside glibc, then sleep in the kernel. A descheduled holder
+//   never competes with spinning waiters, so this lock suits more threads than cores.
+// Deviations: none.
+// More: docs/locks.md (the lock policies side by side).
 #pragma once
 
 #include <lockstep/sync/sync.hpp>
@@ -28,6 +25,7 @@ class std_mutex {
   std_mutex(const std_mutex&) = delete;
   std_mutex& operator=(const std_mutex&) = delete;
 
+  // L1, L2, L3; the mutex's acquire and release (no atomic access of lockstep's own).
   void lock() { mutex_.lock(); }
   bool try_lock() { return mutex_.try_lock(); }
   void unlock() { mutex_.unlock(); }

@@ -1,27 +1,20 @@
-// tatas_lock: test-and-test-and-set spinlock with exponential backoff.
+// locked::tatas_lock — test-and-test-and-set spinlock with exponential backoff.
 //
-// Rudolph & Segall 1984 ("Dynamic decentralized cache schemes for MIMD parallel processors")
-// spin on an ordinary read of the lock word, which stays in the waiter's cache, and attempt the
-// test-and-set only once the word reads free; Anderson 1990 ("The performance of spin lock
-// alternatives for shared-memory multiprocessors") adds exponential backoff so that a release
-// does not send every waiter into a test-and-set at once. One atomic flag, no queue, no
-// fairness.
-//
-// Progress: lock() is deadlock-free but not starvation-free — any waiter may win each release,
-// so an unlucky one can lose forever. try_lock() and unlock() are wait-free (one load and at
-// most one exchange; one store).
-//
-// Memory ordering: the exchange that takes the lock is an acquire and the store that frees it a
-// release, so each critical section happens before the next one: the acquiring exchange reads
-// the releasing store (or a later value in its release sequence). The waiting loads are
-// relaxed because they only decide when to retry; a waiter learns nothing from them that it
-// relies on until its own exchange succeeds.
-//
-// Oversubscription: the backoff spins with a pause instruction, doubling up to a cap, and then
-// yields the core on every further retry. With more threads than cores the holder may be
-// descheduled; waiters that keep spinning would burn the holder's time slice, so past the cap
-// they give it back. There is no handoff, so a descheduled *waiter* costs nobody anything —
-// the lock simply goes to whoever runs.
+// Paper: L. Rudolph and Z. Segall, "Dynamic Decentralized Cache Schemes for MIMD Parallel
+//   Processors", ISCA 1984 (spin on a read); T. E. Anderson, "The Performance of Spin Lock
+//   Alternatives for Shared-Memory Multiprocessors", IEEE TPDS 1(1), 1990 (backoff).
+// Progress: lock deadlock-free, not starvation-free: any waiter may win each release.
+//   try_lock and unlock wait-free (one load and at most one exchange; one store).
+// Linearization: L1 lock, L2 try_lock — the exchange that reads false takes the lock;
+//   L3 unlock — the store of false frees it.
+// Ordering: O1, O2 acquire exchanges (lock, try_lock) ← O3;
+//   O3 release store in unlock → O1, O2: each critical section happens before the next.
+//   The waiting loads are relaxed: they only decide when to retry.
+// Memory and ABA: one flag; nothing is allocated or reclaimed.
+// Exceptions: none thrown.
+// Policy: backoff pauses, doubling to a cap, then yields the core on every retry.
+// Deviations: none.
+// More: docs/algorithms/tatas_lock.md (the cache argument, oversubscription).
 #pragma once
 
 #include <lockstep/sync/sync.hpp>
@@ -36,6 +29,7 @@ class tatas_lock {
 
   void lock() {
     sync::backoff backoff;
+    // O1 acquire, L1 when it reads false: pairs with O3, the previous holder's release.
     while (locked_.exchange(true, sync::acquire)) {
       // Spin on a read, not on the exchange: reads share the line in every waiter's cache, an
       // exchange takes it exclusively and slows the holder's release.
@@ -46,11 +40,12 @@ class tatas_lock {
   }
 
   // Fails without writing when the lock reads held, so a polling caller does not take the line
-  // away from the holder.
+  // away from the holder. O2 acquire, L2 when the exchange reads false: pairs with O3.
   bool try_lock() {
     return !locked_.load(sync::relaxed) && !locked_.exchange(true, sync::acquire);
   }
 
+  // O3 release, L3: publishes the critical section to the next O1 or O2 that reads false.
   void unlock() { locked_.store(false, sync::release); }
 
  private:

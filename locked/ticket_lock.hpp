@@ -1,30 +1,20 @@
-// ticket_lock: FIFO spinlock with proportional backoff.
+// locked::ticket_lock — FIFO spinlock; waiters back off by their distance from the head.
 //
-// Mellor-Crummey & Scott 1991, "Algorithms for scalable synchronization on shared-memory
-// multiprocessors" (ACM TOCS 9(1)), section 2.2: a thread takes a ticket from one counter and
-// waits until a second counter, "now serving", shows that ticket; the holder releases by
-// advancing now serving. Waiters back off in proportion to their distance from the head of the
-// line, as the paper recommends, because a thread k places back cannot be served before k
-// critical sections have run.
-//
-// Progress: lock() is starvation-free — tickets are served in the order they were taken, so a
-// waiter is overtaken by nobody that arrived after it (provided every holder releases).
-// try_lock() is wait-free: it takes a ticket only if that ticket would be served at once, with
-// one compare-and-swap. unlock() is wait-free (one load, one store).
-//
-// Memory ordering: unlock() advances now serving with a release store; the waiter whose ticket
-// it announces reads it with an acquire load, so the previous critical section happens before
-// its own. Taking a ticket is relaxed: the ticket counter only orders waiters, it publishes no
-// data. try_lock() reads now serving with acquire for the same reason as lock(); its CAS on the
-// ticket counter only has to make the ticket exclusively its own.
-//
-// Oversubscription: this is the ticket lock's weakness, and it is structural. The lock is
-// granted to the next ticket whether or not its thread is running; if that waiter is
-// descheduled, every thread behind it waits a whole scheduling quantum, even with cores idle.
-// The mitigation here is yielding: a waiter more than one place from the head yields at once
-// instead of spinning, and the waiter at the head spins briefly and then yields too, so the
-// threads that must run next (the holder and the next in line) get the cores. It makes the
-// convoy shorter; it cannot remove it. Prefer std_mutex when threads outnumber cores.
+// Paper: J. M. Mellor-Crummey and M. L. Scott, "Algorithms for Scalable Synchronization on
+//   Shared-Memory Multiprocessors", ACM TOCS 9(1), 1991, section 2.2.
+// Progress: lock starvation-free: tickets are served in the order they were taken.
+//   try_lock wait-free (one CAS); unlock wait-free (one load, one store).
+// Linearization: L1 lock — the load of now serving that reads the caller's ticket;
+//   L2 try_lock — its CAS on the ticket counter; L3 unlock — the store to now serving.
+// Ordering: O1, O2 acquire loads of now serving (lock, try_lock) ← O3;
+//   O3 release store in unlock → O1, O2: each critical section happens before the next.
+//   Taking a ticket is relaxed: the ticket counter orders waiters and publishes no data.
+// Memory and ABA: two 32-bit counters that may wrap; differences stay correct (see lock).
+// Exceptions: none thrown.
+// Policy: a waiter more than one place from the head yields at once; the head waiter spins
+//   up to head_spin_cap pauses, then yields. Prefer std_mutex when threads outnumber cores.
+// Deviations: the paper delays in proportion to the distance; here a waiter yields instead.
+// More: docs/algorithms/ticket_lock.md (the backoff, the oversubscription convoy).
 #pragma once
 
 #include <cstdint>
@@ -43,6 +33,7 @@ class ticket_lock {
     const std::uint32_t ticket = next_ticket_.fetch_add(1, sync::relaxed);
     sync::backoff backoff(head_spin_cap);
     for (;;) {
+      // O1 acquire, L1 when it reads `ticket`: pairs with O3, the previous holder's grant.
       const std::uint32_t serving = now_serving_.load(sync::acquire);
       if (serving == ticket) return;
       // Unsigned subtraction: correct across the counters' wrap-around, since fewer than 2^32
@@ -57,12 +48,15 @@ class ticket_lock {
 
   bool try_lock() {
     std::uint32_t ticket = next_ticket_.load(sync::relaxed);
+    // O2 acquire: pairs with O3, as O1 does.
     if (now_serving_.load(sync::acquire) != ticket) return false;
+    // L2. Relaxed: the CAS only makes the ticket exclusively the caller's; O2 ordered the data.
     // Strong CAS: a spurious failure would report a free lock as held.
     return next_ticket_.compare_exchange_strong(ticket, ticket + 1, sync::relaxed, sync::relaxed);
   }
 
   // Only the holder writes now serving, so it reads back the value it was granted.
+  // O3 release, L3: grants the next ticket and publishes the critical section to O1, O2.
   void unlock() {
     now_serving_.store(now_serving_.load(sync::relaxed) + 1, sync::release);
   }

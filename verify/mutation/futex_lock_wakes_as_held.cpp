@@ -1,6 +1,6 @@
 // Mutation: a woken futex_lock waiter takes the lock as plain `held` (1) instead of
 // `held_with_sleepers` (2) — Drepper's lost wake-up ("Futexes Are Tricky", the reason for the
-// third mutex).
+// third mutex). It breaks O4's "2, never 1".
 //
 // MUTATE locked/futex_lock.hpp
 // - seen = word_.exchange(held_with_sleepers, sync::acquire, loc);  // 2, never 1: see above

@@ -1,4 +1,5 @@
-// Mutation: tatas_lock releases with a relaxed store.
+// Mutation: tatas_lock releases with a relaxed store (removes O3, the release that pairs with
+// O1 and O2).
 //
 // MUTATE locked/tatas_lock.hpp
 // - void unlock() { locked_.store(false, sync::release); }

@@ -1,4 +1,5 @@
-// Mutation: ticket_lock grants the next ticket with a relaxed store.
+// Mutation: ticket_lock grants the next ticket with a relaxed store (removes O3, the release
+// that pairs with O1 and O2).
 //
 // MUTATE locked/ticket_lock.hpp
 // - now_serving_.store(now_serving_.load(sync::relaxed) + 1, sync::release);
