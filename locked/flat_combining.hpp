@@ -1,83 +1,31 @@
-// locked::flat_combining: flat combining over any sequential structure, after D. Hendler,
-// I. Incze, N. Shavit and M. Tzafrir, "Flat Combining and the Synchronization-Parallelism
-// Tradeoff", SPAA 2010; and its two instances fc_queue (FIFO over a std::deque) and fc_stack
-// (LIFO over a std::deque), the flat-combining twins of the queue and stack families.
+// locked::flat_combining<Sequential, Lock> — flat combining over any sequential structure;
+// and its instances fc_queue and fc_stack (FIFO and LIFO over a std::deque).
 //
-// The idea. A thread that wants an operation applied to the shared Sequential structure tries
-// the lock once; if it gets it, it applies its operation directly. If the lock is held, it
-// does not queue for it: it publishes the request in a publication record and waits. Whoever
-// holds the lock is the combiner: after its own operation it scans every record, applies every
-// pending request to the structure in turn, and hands each requester its result. One thread
-// then does the work of many inside one critical section, with the structure hot in its cache,
-// instead of the lock (and the structure's cache lines) travelling from core to core for each
-// operation. Every critical section ends with such a scan, whichever way its thread got the
-// lock. (The paper publishes first and then tries the lock; trying first spares an uncontended
-// caller the record's round trip and changes nothing under contention, where the try fails.)
-//
-// What is generic, and how a request travels. flat_combining<Sequential, Lock>::apply(op)
-// takes any callable `op(Sequential&)`. The request lives on the requester's stack — the
-// callable, a slot for its result and one for an exception — and the publication record holds
-// a type-erased pointer to it (a function pointer that knows the request's type, and the
-// request's address). The combiner calls that function; the requester, once told its request
-// is done, takes the result or rethrows the exception. An exception thrown by an operation is
-// caught in the combiner, stored as a std::exception_ptr and rethrown in the requester: it
-// never unwinds through the combiner, which goes on serving the other records. Operations must
-// not call apply on the same instance (the combiner would wait for itself).
-//
-// Publication records: a fixed array, `records` of them (default_records unless the
-// constructor says otherwise), each on its own cache line. Unlike the paper's per-thread
-// records, a record is claimed per *operation*: a requester claims a free one (starting at
-// thread_index() mod records, so threads mostly keep to their own record and the claim is one
-// uncontended CAS), uses it for one request and frees it. Records therefore bound the number of
-// requests waiting at once, not the number of threads, and nothing needs registering or aging
-// out when a thread exits. When every record is claimed, the requester does not fail: it waits
-// for the lock itself (blocking, as in a plain locked structure), applies its own operation and
-// serves the pending requests. More threads than records only lose some of the combining.
-//
-// Record phases: vacant -> claimed (the requester's CAS) -> pending (the requester, after writing
-// its task) -> done (the combiner, after running it) -> vacant (the requester, after reading the
-// outcome). Only the requester moves its record out of vacant, claimed and done; only a
-// combiner, holding the lock, moves it from pending to done. So a request runs exactly once.
-//
-// Waiting, and oversubscription. A requester waits for `done` spinning on its own record with
-// exponential backoff (sync::backoff, its rounds doubling up to spin_cap pauses: a few microseconds
-// in all), trying the lock after each round: if the lock is free nobody is combining, so it becomes
-// the combiner itself. Past the cap every round yields the core (sched_yield natively). It never
-// spins indefinitely: with more threads than cores (the benchmarks run 8 threads on 2 cores)
-// the combiner may be descheduled, and waiters that kept spinning would burn the very time
-// slices the combiner needs to finish their requests. Requesters do not park in the kernel: a
-// parked requester would need the combiner to wake it (a system call per request served, the
-// cost flat combining exists to avoid), and one whose request arrived after the combiner's
-// scan would sleep with nobody left to serve it or to wake it.
-//
-// Progress: apply is blocking. A published request is served by the first critical section
-// whose scan sees it pending, and while no critical section runs, its requester takes the lock
-// itself (its try_lock after each backoff round), so it waits only for lock holders. Claiming
-// is bounded (at most `records` CASes); the fallback when all records are claimed has the
-// lock's guarantee. A combiner serves at most max_passes rounds of records, so it also returns
-// in bounded time apart from the operations it runs.
-// Linearization point: each operation at the moment a combiner (or the fallback) applies it to
-// the Sequential structure, inside the critical section; the lock orders those moments.
-//
-// Memory ordering, the two edges and the lock:
-// - the requester writes its task (and, on its stack, the operation's arguments) and then
-//   stores `pending` with release; the combiner loads the state with acquire before it reads
-//   the task and runs it, so it sees the request whole;
-// - the combiner writes the outcome (result, exception) and then stores `done` with release;
-//   the requester loads the state with acquire before it reads the outcome, and only then lets
-//   the request go out of scope, so the combiner's last access to it happens first;
-// - the requester vacates its record with a release store, and the next claimer's CAS is an
-//   acquire: the combiner's reads of the old task happen before the new owner's writes;
-// - the Sequential structure is touched only under the lock, which orders the combiners.
-// Under the model checker the task, the outcome and the structure are sync::plain: a weakened
-// edge is reported as a data race (verify/mutation/fc_relaxed_done.cpp weakens the second one).
-//
-// Exception safety: the operation's own guarantee. fc_queue and fc_stack are strong: push is
-// std::deque's push_back (strong), and try_pop moves the front (or back) into the caller's
-// return object and removes it only if that move succeeded. apply returns a result by moving it
-// out of the request once more, so a result whose move throws has the basic guarantee there;
-// fc_deque::try_pop avoids that move by writing into its own return object (named return value
-// optimisation, which g++ and clang perform for that single named return).
+// Paper: D. Hendler, I. Incze, N. Shavit and M. Tzafrir, "Flat Combining and the
+//   Synchronization-Parallelism Tradeoff", SPAA 2010.
+// Progress: apply blocking. A published request is served by the first critical section whose
+//   scan sees it; while none runs, its requester takes the lock itself. Claiming a record is
+//   at most `records` CASes; a combiner serves at most max_passes rounds of records.
+// Linearization: L1 each operation — where the lock holder applies it to the Sequential
+//   structure (its own operation, or a published one in combine).
+// Ordering: O2 release store of pending → O5, the combiner's acquire load: the task whole;
+//   O6 release store of done → O3, the requester's acquire load: the outcome whole, and the
+//   combiner's last access to the request before it leaves scope;
+//   O4 release store of vacant → O1, the next claim's acquire CAS: the old task's reads
+//   before the new owner's writes. The structure is touched only under the lock.
+// Memory and ABA: a request lives on its requester's stack. Records are a fixed array, one
+//   per cache line, claimed per operation: vacant → claimed → pending → done → vacant. Only
+//   the requester leaves vacant, claimed and done; only a combiner, holding the lock, turns
+//   pending into done. So a request runs exactly once.
+// Exceptions: an operation's exception is caught in the combiner and rethrown in the
+//   requester. fc_queue and fc_stack are strong; a result whose move throws is basic in
+//   apply. Operations must not call apply on the same instance.
+// Policy: default_records records; a waiter backs off up to spin_cap pauses, then yields.
+//   Requesters never park: each wake-up would cost the combiner a system call.
+// Deviations: a caller tries the lock before publishing (the paper publishes first). Records
+//   are claimed per operation, not per thread, so nothing ages out; when all are claimed the
+//   caller waits for the lock.
+// More: docs/algorithms/flat_combining.md (the full argument).
 #pragma once
 
 #include <cstddef>
@@ -210,6 +158,7 @@ class flat_combining {
     for (std::size_t tried = 0; tried < count_; ++tried) {
       record& r = records_[i];
       unsigned expected = vacant;
+      // O1 acquire: pairs with O4, the previous owner's vacating store.
       if (r.state.compare_exchange_strong(expected, claimed, sync::acquire, sync::relaxed)) {
         return &r;
       }
@@ -222,8 +171,10 @@ class flat_combining {
   // combiner, so a Lock whose try_lock throws terminates the program here instead.
   void publish_and_wait(record& slot, task work) noexcept {
     slot.work.write() = work;
+    // O2 release: publishes the task (and the request it points to); pairs with O5.
     slot.state.store(pending, sync::release);
     sync::backoff backoff(spin_cap);
+    // O3 acquire: pairs with O6, so the outcome is read only after the combiner wrote it.
     while (slot.state.load(sync::acquire) != done) {
       if (lock_.try_lock()) {
         combine(&slot);
@@ -232,11 +183,13 @@ class flat_combining {
         backoff.pause();
       }
     }
+    // O4 release: this thread's reads are done before the next claimer's O1.
     slot.state.store(vacant, sync::release);
   }
 
   // The lock is held by a thread that did not publish its request: its own operation first.
   void run_then_combine(task work) noexcept {
+    // L1 for the lock holder's own operation.
     work.run(work.request, structure_.write());
     combine(nullptr);
   }
@@ -249,9 +202,12 @@ class flat_combining {
       bool served_others = false;
       for (std::size_t i = 0; i < count_; ++i) {
         record& r = records_[i];
+        // O5 acquire: pairs with O2, so the task is read whole.
         if (r.state.load(sync::acquire) != pending) continue;
         const task work = r.work.read();
-        work.run(work.request, structure);
+        work.run(work.request, structure);  // L1 for a published operation
+        // O6 release: publishes the outcome and ends the combiner's use of the request; pairs
+        // with O3.
         r.state.store(done, sync::release);
         served_others = served_others || &r != own;
       }

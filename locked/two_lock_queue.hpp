@@ -1,47 +1,27 @@
-// locked::two_lock_queue: the two-lock concurrent queue of M. M. Michael and M. L. Scott,
-// "Simple, Fast, and Practical Non-Blocking and Blocking Concurrent Queue Algorithms",
-// PODC 1996 (figure 2) — the lock-based twin of their non-blocking queue, lockfree::ms_queue.
+// locked::two_lock_queue<T, Lock> — unbounded MPMC FIFO queue with a head lock and a tail
+// lock; the lock-based twin of lockfree::ms_queue.
 //
-// A singly linked list that always starts with a dummy node: head points at the dummy, tail at
-// the last node, and the values are in the nodes after the dummy. Enqueuers serialise on a
-// tail lock and append; dequeuers serialise on a head lock, take the value out of the node
-// after the dummy, and make that node the new dummy. The dummy keeps the two ends apart — an
-// enqueuer touches only the tail node, a dequeuer only the dummy and its successor — so one
-// enqueuer and one dequeuer proceed in parallel, even on an empty queue. The Lock policy is any
-// Lockable (std_mutex by default, tatas_lock, ticket_lock, mcs_lock); both locks are of it.
-//
-// Progress: push and try_pop each take one lock once, so they inherit its guarantee
-// (blocking; starvation-free with ticket_lock and mcs_lock). push allocates its node and
-// constructs the value before taking the lock, and try_pop frees the old dummy after releasing
-// it, so neither the allocator nor T's constructor runs inside a critical section.
-// Linearization points: push at its store to the tail node's `next`; a successful try_pop at
-// its store to head (inside the head lock); an empty try_pop at its load of the dummy's `next`
-// that reads null.
-//
-// Memory ordering — where C++ departs from the paper. The two locks order enqueuers among
-// themselves and dequeuers among themselves, and nothing else: an enqueuer and a dequeuer hold
-// different locks. They meet at one word, the dummy's `next`, when the queue is empty or holds
-// one value: the enqueuer writes it (linking its node to the tail, which is then the dummy)
-// while the dequeuer reads it to decide whether the queue is empty. In the paper that is a
-// plain write and a plain read, correct on the sequentially consistent machines it assumed. In
-// C++ two unordered conflicting plain accesses are a data race (undefined behaviour), and on a
-// weakly ordered machine (Arm, POWER) the dequeuer could see the pointer before the node's
-// contents. So `next` is a sync::atomic<node*>: the enqueuer constructs the value and then
-// stores `next` with release; the dequeuer loads it with acquire, so a non-null `next` carries
-// the value's construction with it. That release/acquire pair is the only edge between the two
-// sides, and the value is a sync::plain: under the model checker a weakened pair is reported as
-// a data race on the value (verify/mutation/two_lock_relaxed_link.cpp).
-//
-// Freeing the old dummy is safe without reclamation machinery: a dequeuer frees a node only
-// after reading its `next` non-null, and the only access any enqueuer makes to a node after
-// linking it is that very store — an enqueuer that still holds the old tail pointer in `tail`
-// writes `tail`, never the node. The dequeuer's acquire load reads that store, so the free
-// happens after every access to the node.
-//
-// Exception safety: strong for push and try_pop. push constructs its node (allocation and T's
-// constructor) before it links anything; try_pop moves the value into the returned optional
-// and advances head only after that move succeeded. push takes a reference, never T by value,
-// so a throwing move leaves the caller's value with the caller.
+// Paper: M. M. Michael and M. L. Scott, "Simple, Fast, and Practical Non-Blocking and
+//   Blocking Concurrent Queue Algorithms", PODC 1996, figure 2.
+// Progress: push and try_pop each take one lock once and have its guarantee (blocking;
+//   starvation-free with ticket_lock and mcs_lock). The allocator and T's constructor run
+//   outside the locks. One enqueuer and one dequeuer proceed in parallel, even when empty.
+// Linearization: L1 push — its store to the tail node's next (O2); L2 successful try_pop —
+//   its store to head, inside the head lock; L3 empty try_pop and empty() — the load of the
+//   dummy's next that reads null.
+// Ordering: O2 release store of next in link → O1, try_pop's acquire load of next: the
+//   node's value is constructed before it is moved out. That pair is the only edge between
+//   enqueuers and dequeuers; each lock orders its own side.
+// Memory and ABA: a dummy node keeps the ends apart. A dequeuer frees the old dummy only
+//   after reading its next non-null (O1), and an enqueuer's last access to a linked node is
+//   O2, so the free happens after every access: no reclamation scheme is needed.
+// Exceptions: strong for push and try_pop. push builds its node before linking it; try_pop
+//   advances head only after the move out succeeded. push takes a reference, never T.
+// Policy: Lock is any Lockable: std_mutex (default), tatas_lock, ticket_lock, mcs_lock; both
+//   ends use it, each on its own cache line.
+// Deviations: next is an atomic, released and acquired, where the paper writes and reads it
+//   plainly (correct only on a sequentially consistent machine).
+// More: docs/algorithms/two_lock_queue.md (the full argument).
 #pragma once
 
 #include <cstddef>
@@ -85,14 +65,15 @@ class two_lock_queue {
   std::optional<T> try_pop() {
     std::unique_lock hold(head_.lock);
     node* dummy = head_.dummy.read();
+    // O1 acquire: pairs with O2, so the value is whole before it is moved out; L3 on null.
     node* first = dummy->next.load(sync::acquire);
     if (first == nullptr) return std::nullopt;
     const advance_on_success advance{head_, dummy, first, hold};
     return std::optional<T>(std::move(*first->value.write()));
   }
 
-  // Whether the queue holds no value. Takes the head lock once (its progress). Linearizable at
-  // the load of the dummy's next, like an empty try_pop: null there means no value was linked,
+  // Whether the queue holds no value. Takes the head lock once (its progress). L3 at the load
+  // of the dummy's next, like an empty try_pop: null there means no value was linked,
   // non-null that one was. The answer may be stale by the time the caller acts on it. (No
   // size(): the two ends keep no common count.)
   bool empty() const {
@@ -137,18 +118,19 @@ class two_lock_queue {
     ~advance_on_success() {
       if (std::uncaught_exceptions() != exceptions) return;
       first->value.write().reset();
-      head.dummy.write() = first;
+      head.dummy.write() = first;  // L2
       hold.unlock();
       delete dummy;
     }
   };
 
   // Appends a fully constructed node (still owned by `fresh` until it is linked, so a lock that
-  // throws cannot leak it). The release store publishes the node's value (and its null `next`)
-  // to the dequeuer that will load this `next` with acquire.
+  // throws cannot leak it).
   void link(std::unique_ptr<node> fresh) {
     std::scoped_lock hold(tail_.lock);
     node* last = tail_.last.read();
+    // O2 release, L1: publishes the node's value (and its null next) to the dequeuer whose
+    // O1 reads this pointer.
     last->next.store(fresh.get(), sync::release);
     tail_.last.write() = fresh.release();
   }

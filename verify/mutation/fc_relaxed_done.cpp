@@ -1,4 +1,5 @@
-// Mutation: the flat combiner hands a request back with a relaxed store of `done`.
+// Mutation: the flat combiner hands a request back with a relaxed store of `done` (removes
+// O6, the release that pairs with the requester's O3).
 //
 // MUTATE locked/flat_combining.hpp
 // - r.state.store(done, sync::release);

@@ -1,5 +1,6 @@
-// Mutation: the two-lock queue links a new node with a relaxed store, as the paper's plain
-// write would be on a machine that is not sequentially consistent.
+// Mutation: the two-lock queue links a new node with a relaxed store (removes O2, the release
+// that pairs with try_pop's O1), as the paper's plain write would be on a machine that is not
+// sequentially consistent.
 //
 // MUTATE locked/two_lock_queue.hpp
 // - last->next.store(fresh.get(), sync::release);
