@@ -178,6 +178,20 @@ struct close_races : rl::test_suite<close_races<Channel, Senders, Sends>, Sender
   }
 };
 
+// Sender 0 sends its one value with send_for: sent (1) or timed out with the value kept (2).
+template <class Channel, class Book, class Duration>
+void send_for_noting(Channel& ch, Book& book, Duration d) {
+  token mine(value_of(0, 0));
+  const sync::channel_status status = ch.send_for(std::move(mine), d);
+  RL_ASSERT(status == sync::channel_status::ok || status == sync::channel_status::timeout);
+  if (status == sync::channel_status::ok) {
+    book.sent[0][0] = 1;
+  } else {
+    RL_ASSERT(mine.v == value_of(0, 0));
+    book.sent[0][0] = 2;
+  }
+}
+
 // A sender sends one value (blocking); a receiver tries once with a zero timeout, then closes
 // the channel, so that a sender still parked is released with channel_closed. Outcomes: 0 the
 // receiver got the value, 1 it timed out and the sender's value was buffered, 2 it timed out and
@@ -225,16 +239,7 @@ struct timed_send : rl::test_suite<timed_send<Channel>, 2>, outcome_tally<timed_
 
   void thread(unsigned t) {
     if (t == 0) {
-      token mine(value_of(0, 0));
-      const sync::channel_status status =
-          ch.send_for(std::move(mine), std::chrono::milliseconds(0));
-      RL_ASSERT(status == sync::channel_status::ok || status == sync::channel_status::timeout);
-      if (status == sync::channel_status::ok) {
-        book.sent[0][0] = 1;
-      } else {
-        RL_ASSERT(mine.v == value_of(0, 0));
-        book.sent[0][0] = 2;
-      }
+      send_for_noting(ch, book, std::chrono::milliseconds(0));
       ch.close();
     } else {
       if (std::optional<token> v = ch.recv()) book.receive(0, *v);
@@ -245,6 +250,40 @@ struct timed_send : rl::test_suite<timed_send<Channel>, 2>, outcome_tally<timed_
     // A send that completed was received: the receiver waits for a value until the close.
     if (book.sent[0][0] == 1) RL_ASSERT(book.count[0] == 1);
     this->record(book.sent[0][0] == 1 ? 0 : 1);
+    book.check(ch);
+  }
+};
+
+// A timed send and a timed receive meet while both may time out (Relacy ends a timed wait with a
+// timeout at any point, or lets a resume wake it): the value goes exactly once, never lost.
+// Neither closes, so a waiter that a resume forgot to wake shows as a deadlock only if its wait
+// cannot time out; what this scenario catches is a withdrawal and a resume that both win.
+// Outcomes: 0 received, 1 both timed out (the value back with its sender), 2 sent into the
+// buffer and the receiver timed out (drained by after()).
+template <class Channel>
+struct timed_meeting : rl::test_suite<timed_meeting<Channel>, 2>,
+                       outcome_tally<timed_meeting<Channel>> {
+  sync::channel_status received = sync::channel_status::ok;  // the receiver's status
+  Channel ch;
+  ledger<1, 1, 1> book;
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      send_for_noting(ch, book, std::chrono::seconds(1));
+    } else {
+      sync::recv_result<token> got = ch.recv_for(std::chrono::seconds(1));
+      received = got.status;
+      RL_ASSERT(got || got.status == sync::channel_status::timeout);
+      if (got) book.receive(0, *got.value);
+    }
+  }
+
+  void after() {
+    // A value received was sent, and unbuffered a send that completed was received: the
+    // receiver's withdrawal and the sender's hand-over cannot both win.
+    if (received == sync::channel_status::ok) RL_ASSERT(book.sent[0][0] == 1);
+    if (ch.capacity() == 0) RL_ASSERT((book.sent[0][0] == 1) == (book.count[0] == 1));
+    this->record(received == sync::channel_status::ok ? 0 : book.sent[0][0] == 2 ? 1 : 2);
     book.check(ch);
   }
 };
