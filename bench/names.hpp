@@ -31,6 +31,15 @@ inline constexpr std::string_view pins[] = {
     "compact",
     "scatter",
 };
+inline constexpr std::string_view queues_atomic_queue = "atomic_queue";
+inline constexpr std::string_view queues_boost_spsc_queue = "boost_spsc_queue";
+inline constexpr std::string_view queues_bounded_queue = "bounded_queue";
+inline constexpr std::string_view queues_faa_queue_hazard_pointers = "faa_queue_hazard_pointers";
+inline constexpr std::string_view queues_moodycamel = "moodycamel";
+inline constexpr std::string_view queues_ms_queue_hazard_pointers = "ms_queue_hazard_pointers";
+inline constexpr std::string_view queues_scq = "scq";
+inline constexpr std::string_view queues_spsc_queue = "spsc_queue";
+inline constexpr std::string_view queues_xenium_msqueue_hp = "xenium_msqueue_hp";
 inline constexpr std::string_view workloads[] = {
     "pairs",
     "prodcons",

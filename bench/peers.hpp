@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "catalog.hpp"
+#include "names.hpp"
 #include "peer_queues.hpp"
 #include "peer_stacks.hpp"
 #include "registry.hpp"
@@ -30,14 +31,17 @@ inline void add_peers(catalog& c) {
   c[group::stack].push_back(peer_stack<cds_treiber_stack<false>>("cds_treiber"));
   c[group::stack].push_back(peer_stack<cds_treiber_stack<true>>("cds_treiber_elim"));
   // xenium has no stack: its queue over each of its reclaimers (peer_stacks.hpp says why).
-  c[group::reclaim].push_back(peer_stack<xenium_ms_queue_hp>("xenium_msqueue_hp"));
+  c[group::reclaim].push_back(
+      peer_stack<xenium_ms_queue_hp>(std::string(names::queues_xenium_msqueue_hp)));
   c[group::reclaim].push_back(peer_stack<xenium_ms_queue_epoch>("xenium_msqueue_epoch"));
   std::vector<structure>& queues = c[group::queue];
   queues.push_back(peer_queue<boost_queue>("boost_queue"));
-  queues.push_back(peer_queue<boost_spsc_queue>("boost_spsc_queue"));
-  queues.push_back(peer_queue<moodycamel_queue>("moodycamel"));
-  queues.push_back(peer_queue<atomic_queue_peer>("atomic_queue"));
-  queues.push_back(peer_queue<xenium_ms_queue_peer>("xenium_msqueue_hp"));
+  // The ones the plots' goals compare take their names from names.json.
+  queues.push_back(peer_queue<boost_spsc_queue>(std::string(names::queues_boost_spsc_queue)));
+  queues.push_back(peer_queue<moodycamel_queue>(std::string(names::queues_moodycamel)));
+  queues.push_back(peer_queue<atomic_queue_peer>(std::string(names::queues_atomic_queue)));
+  queues.push_back(
+      peer_queue<xenium_ms_queue_peer>(std::string(names::queues_xenium_msqueue_hp)));
   queues.push_back(peer_queue<xenium_ramalhete_queue>("xenium_ramalhete_hp"));
   queues.push_back(peer_queue<xenium_vyukov_queue>("xenium_vyukov_bounded"));
   queues.push_back(peer_queue<cds_ms_queue>("cds_msqueue"));

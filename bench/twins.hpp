@@ -91,8 +91,7 @@ inline void add_twins(catalog& c) {
         stack_entry<stack_adapter<stack>>("treiber_" + std::string(tag.name), "lockfree"));
   });
 
-  // The structures whose ratios the plots' goal table reads are named in bench/plot/goals.py; a
-  // rename here must be made there too.
+  // The queues the plots' goals compare (bench/plot/goals.py) take their names from names.json.
   std::vector<structure>& queues = c[group::queue];
   // The Michael-Scott queue with four of the reclamation policies (wide_tagged_pool, the fifth,
   // measures the same as tagged_pool plus a wider CAS, which the reclamation group shows).
@@ -102,16 +101,19 @@ inline void add_twins(catalog& c) {
         queue_entry<unbounded_adapter<queue>>("ms_queue_" + std::string(tag.name), "lockfree"));
   };
   ms_queue(reclaimer_tag<hazard::tagged_pool>{"tagged_pool"});
-  ms_queue(reclaimer_tag<hazard::hazard_pointers>{"hazard_pointers"});
+  constexpr std::string_view ms_queue_hp = names::queues_ms_queue_hazard_pointers;
+  static_assert(ms_queue_hp.starts_with("ms_queue_"), "named ms_queue_<reclaimer>");
+  ms_queue(reclaimer_tag<hazard::hazard_pointers>{ms_queue_hp.substr(9)});
   ms_queue(reclaimer_tag<hazard::epochs>{"epochs"});
   ms_queue(reclaimer_tag<hazard::leaking>{"leaking"});
   queues.push_back(queue_entry<unbounded_adapter<lockfree::faa_queue<T, hazard::hazard_pointers>>>(
-      "faa_queue_hazard_pointers", "lockfree"));
+      std::string(names::queues_faa_queue_hazard_pointers), "lockfree"));
+  queues.push_back(queue_entry<bounded_adapter<lockfree::bounded_queue<T>>>(
+      std::string(names::queues_bounded_queue), "lockfree"));
   queues.push_back(
-      queue_entry<bounded_adapter<lockfree::bounded_queue<T>>>("bounded_queue", "lockfree"));
-  queues.push_back(queue_entry<bounded_adapter<lockfree::scq<T>>>("scq", "lockfree"));
+      queue_entry<bounded_adapter<lockfree::scq<T>>>(std::string(names::queues_scq), "lockfree"));
   queues.push_back(queue_entry<bounded_adapter<lockfree::spsc_queue<T>, queue_kind::spsc>>(
-      "spsc_queue", "lockfree"));
+      std::string(names::queues_spsc_queue), "lockfree"));
   queues.push_back(queue_entry<unbounded_adapter<locked::queue<T, locked::std_mutex>>>(
       "locked_queue_std_mutex", "locked"));
   queues.push_back(queue_entry<unbounded_adapter<locked::queue<T, locked::tatas_lock>>>(

@@ -1,25 +1,27 @@
-"""The goals summary.md checks, as ratios of medians within one run. Structure names are
-lockstep_bench's (bench/twins.hpp, bench/peers.hpp); workload names are names.json's."""
+"""The goals summary.md checks, as ratios of medians within one run. Structure and workload
+names are names.json's, which lockstep_bench reads too."""
 
 from common import BASELINES, NAMES, fmt_ratio
 
 # The queue goals: (numerator, denominator, target, workload, thread counts or None for every
 # count, what it says).
+Q = NAMES["queues"]
 QUEUE_GOALS = [
-    ("bounded_queue", "atomic_queue", 1.0, "prodcons", [2, 4],
+    (Q["bounded_queue"], Q["atomic_queue"], 1.0, "prodcons", [2, 4],
      "bounded_queue ≥ atomic_queue at 1P/1C and 2P/2C"),
-    ("scq", "atomic_queue", 1.0, "prodcons", [2, 4], "scq ≥ atomic_queue at 1P/1C and 2P/2C"),
-    ("ms_queue_hazard_pointers", "xenium_msqueue_hp", 1.0, "pairs", None,
+    (Q["scq"], Q["atomic_queue"], 1.0, "prodcons", [2, 4],
+     "scq ≥ atomic_queue at 1P/1C and 2P/2C"),
+    (Q["ms_queue_hazard_pointers"], Q["xenium_msqueue_hp"], 1.0, "pairs", None,
      "ms_queue ≥ xenium's michael_scott_queue, both with hazard pointers"),
-    ("ms_queue_hazard_pointers", "xenium_msqueue_hp", 1.0, "prodcons", None,
+    (Q["ms_queue_hazard_pointers"], Q["xenium_msqueue_hp"], 1.0, "prodcons", None,
      "ms_queue ≥ xenium's michael_scott_queue, both with hazard pointers"),
-    ("faa_queue_hazard_pointers", "ms_queue_hazard_pointers", 2.0, "pairs", [2, 4, 8],
+    (Q["faa_queue_hazard_pointers"], Q["ms_queue_hazard_pointers"], 2.0, "pairs", [2, 4, 8],
      "faa_queue ≥ 2× ms_queue (same reclaimer) at 2 threads and above"),
-    ("faa_queue_hazard_pointers", "ms_queue_hazard_pointers", 2.0, "prodcons", [2, 4, 8],
+    (Q["faa_queue_hazard_pointers"], Q["ms_queue_hazard_pointers"], 2.0, "prodcons", [2, 4, 8],
      "faa_queue ≥ 2× ms_queue (same reclaimer) at 2 threads and above"),
-    ("faa_queue_hazard_pointers", "moodycamel", 1.0, "pairs", None,
+    (Q["faa_queue_hazard_pointers"], Q["moodycamel"], 1.0, "pairs", None,
      "faa_queue ≥ moodycamel::ConcurrentQueue at pairs"),
-    ("spsc_queue", "boost_spsc_queue", 1.0, "prodcons", [2],
+    (Q["spsc_queue"], Q["boost_spsc_queue"], 1.0, "prodcons", [2],
      "spsc_queue ≥ boost::lockfree::spsc_queue (1P/1C)"),
 ]
 # Every lockstep queue must keep this share of its 2-thread throughput at 8 threads.
