@@ -213,9 +213,13 @@ def ratios(series, baseline):
     return out
 
 
-def c2c_line(c2c, run_filter=None):
+def c2c_line(c2c, run_filter=None, failed=False):
+    """The c2c round trip as one line; without one, why: it failed, or the run's
+    --benchmark_filter left it out."""
     if not c2c:
-        if run_filter:
+        if failed:
+            return "c2c round trip: failed (see Failed benchmarks)"
+        if run_filter and not re.search(run_filter, "c2c/roundtrip"):
             return (f"c2c round trip: not in this run (its --benchmark_filter={run_filter} "
                     "left c2c/roundtrip out)")
         return "c2c round trip: not measured"
