@@ -1,45 +1,29 @@
-// Epoch-based reclamation: K. Fraser, "Practical lock-freedom", PhD thesis, University of
-// Cambridge, 2004 (section 5.2.3). The interface is that of C++26 <rcu> (P2545): an
-// rcu_domain that is Lockable, so a read-side section is std::scoped_lock on it (sections
-// nest); rcu_obj_base<T, D> with retire(D); rcu_retire, rcu_synchronize and rcu_barrier.
+// hazard::rcu_domain — epoch-based reclamation, C++26 <rcu> (P2545).
 //
-// A global epoch counts up. A thread entering its outermost read-side section announces the
-// epoch it read; an object is retired with the epoch current at its retirement, into its
-// thread's limbo list. The epoch advances from e to e + 1 only when every thread inside a
-// section has announced e. So once the global epoch has reached r + 2, every section that was
-// open when an object was retired at r has closed, and the object may be freed.
-//
-// The ordering argument. Entry stores the announcement, then a seq_cst fence, then the section
-// loads pointers; try_advance() reads the global epoch and a seq_cst fence, then every
-// announcement. retire() runs a seq_cst fence after the object was unlinked and reads the epoch
-// (seq_cst). Take a section that still reaches an object retired at epoch r. Its pointer
-// loads did not see the unlink, so its fence precedes the retirer's in S; its seq_cst read of
-// the epoch precedes its fence, so it read, and announced, at most r. The advance from r + 1 to
-// r + 2 read the epoch r + 1, written after the retirer's read in S, so the advancer's fence
-// follows the section's and its load sees the section's announcement, which blocks the advance
-// (it is not r + 1), or a later store: the section has closed. A closing section stores its
-// announcement with release and an advancer loads it with acquire, so everything the section
-// did happens-before the advance, and an acquire load of the epoch orders the free after it. Entry
-// writes the announcement with an exchange, a read-modify-write: it continues the release sequence
-// of the thread's last exit, so an advancer that reads the new announcement still synchronises with
-// the earlier section.
-//
-// Robustness: unlike hazard pointers, one thread that stalls inside a section stops every
-// grace period: limbo lists grow without bound until it leaves (bench/stall.cpp measures it).
-//
-// Static storage duration. A domain, and a structure that owns one, may be static or
-// thread_local: its destructor frees every object in limbo, whichever thread retired it, and may
-// run on a thread whose thread_local storage is already gone, as the main thread's is when
-// statics are destroyed. Such a thread is lent a record (thread_registry.hpp), held from an
-// outermost lock() to its unlock(); every operation works, and a retire into a lent record tries
-// two advances and collects at once, so at exit what no open section can reach is freed there.
-// The default domain is never destroyed (see rcu_default_domain).
-//
-// Progress: lock() and unlock() are wait-free; retire is wait-free apart from an uncontended
-// mutex on the retiring thread's limbo list (rcu_barrier may take it from another thread) and
-// the deleters it runs; rcu_synchronize and rcu_barrier block until a grace period has passed.
-// After the thread's storage is gone, an outermost lock(), a retire or a synchronize also claims
-// a record, which is lock-free, and may allocate one.
+// Paper: K. Fraser, "Practical lock-freedom", PhD thesis, University of Cambridge, 2004,
+//   section 5.2.3.
+// Progress: lock() and unlock() wait-free; retire wait-free apart from an uncontended mutex on
+//   the thread's limbo list and the deleters it runs; rcu_synchronize and rcu_barrier block
+//   until a grace period has passed. A thread past its thread_local storage also claims a
+//   record: lock-free, and it may allocate.
+// Linearization: L1 the epoch advances at O6, the CAS from e to e + 1.
+// Ordering: O1 seq_cst load of the epoch, O2 exchange announcing it, O3 seq_cst fence on entry;
+//   O4 seq_cst fence and O5 seq_cst epoch load in retire; O7 seq_cst load and O8 seq_cst fence
+//   in try_advance. The fences O3, O4, O8 are ordered in S: a section that still reaches an
+//   object retired at r announced at most r, and blocks the advance to r + 2.
+//   O9 release store closing a section → O10 (an advancer's acquire load): what the section
+//   did happens-before the advance; O2 continues O9's release sequence. O6 → O11, O12
+//   (acquire loads of the epoch): the advance happens-before the frees.
+//   O13 release → O14: statistics only.
+// Memory and ABA: a retired object is freed once the epoch is two past its retirement, so no
+//   open section can reach it and its address cannot come back to one. One thread stalled
+//   in a section stops every grace period. The default domain is never destroyed.
+// Exceptions: retire never throws; rcu_retire may throw std::bad_alloc; synchronize inside a
+//   section of the same domain throws std::logic_error.
+// Policy: basic_epochs<N> is the reclaimer policy (reclaimer.hpp): a guard is a section.
+// Deviations: the domain may be static: a thread past its storage is lent a record, held from
+//   an outermost lock() to its unlock(), and a retire into it advances twice and collects.
+// More: docs/algorithms/epoch.md (the ordering argument in full).
 #pragma once
 
 #include <cstddef>
@@ -51,6 +35,7 @@
 
 #include <lockstep/hazard/retired.hpp>
 #include <lockstep/hazard/thread_registry.hpp>
+#include <lockstep/sync/per_thread.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::hazard {
@@ -79,6 +64,7 @@ class rcu_domain {
   ~rcu_domain() {
     records_.for_each([](record& r) {
       detail::retired_list all = r.limbo.take();
+      // O13 release (statistic): pairs with O14.
       r.reclaimed.add(all.size(), sync::release);
       while (!all.empty()) {
         detail::retired_node* n = all.pop_front();
@@ -98,8 +84,12 @@ class rcu_domain {
     // that unlock() finds the record that announced.
     r->held = r.hold();
     r->nesting = 1;
+    // O1 seq_cst: before O3 in S, so an advancer after O3 finds at most this epoch announced.
     const std::uint64_t e = global_.load(sync::seq_cst);
+    // O2 relaxed exchange: a read-modify-write, so it continues the release sequence of O9
+    // (the last exit) and an advancer that reads it still synchronises with that section.
     r->announcement.exchange(active(e), sync::relaxed);
+    // O3 seq_cst: ordered in S with O4 (retire) and O8 (try_advance).
     sync::fence(sync::seq_cst);
   }
 
@@ -111,8 +101,9 @@ class rcu_domain {
   void unlock() {
     auto r = records_.local();
     if (--r->nesting > 0) return;
+    // O9 release: pairs with O10; the section happens-before the advance that reads it.
     r->announcement.store(inactive, sync::release);
-    thread_registry<record>::unhold(std::exchange(r->held, nullptr));
+    thread_registry<record>::unhold(std::exchange(r->held, {}));
   }
 
   // Blocks until every section that was open when it was called has closed. Calling it inside
@@ -123,8 +114,10 @@ class rcu_domain {
           "lockstep::hazard::rcu_synchronize: called inside a read-side section of the same "
           "domain, which would wait for itself");
     }
+    // Seq_cst: ordered with O6 in S, so the target is two past every epoch already open.
     const std::uint64_t target = global_.load(sync::seq_cst) + 2;
     sync::backoff wait;
+    // O11 acquire: pairs with O6; the advances happen-before the return.
     while (global_.load(sync::acquire) < target) {
       if (!try_advance()) wait.pause();
     }
@@ -145,6 +138,7 @@ class rcu_domain {
     // reclaimed first, with acquire: every retire counted before the nodes it read were
     // reclaimed is then visible, so no record ever shows more reclaimed than retired.
     records_.for_each([&](const record& r) {
+      // O14 acquire (statistic): pairs with O13.
       reclaimed += r.reclaimed.read(sync::acquire);
       retired += r.retired_total.read();
     });
@@ -164,7 +158,7 @@ class rcu_domain {
   struct record {
     sync::atomic<std::uint64_t> announcement{inactive};
     unsigned nesting = 0;                   // owner only
-    detail::owned_flag* held = nullptr;     // owner only: its hold while a section is open
+    detail::record_hold held;               // owner only: its hold while a section is open
     std::size_t retired_since_collect = 0;  // owner only
     sync::mutex limbo_mutex;
     detail::retired_list limbo;  // under limbo_mutex; oldest first, so epochs never decrease
@@ -175,9 +169,10 @@ class rcu_domain {
 
   void retire(detail::retired_node* n) noexcept {
     auto r = records_.local();
-    // Orders the object's unlink (sequenced before this call) before the epoch read: see the
-    // header comment.
+    // O4 seq_cst: orders the object's unlink (sequenced before this call) before the epoch
+    // read; ordered in S with O3 and O8.
     sync::fence(sync::seq_cst);
+    // O5 seq_cst: the retirement epoch r; an advance to r + 1 is later in S.
     n->epoch = global_.load(sync::seq_cst);
     // Counted before it is visible to a collector, so the statistic never goes negative.
     r->retired_total.add(1);
@@ -200,20 +195,26 @@ class rcu_domain {
 
   // Advances the epoch if every thread inside a section has announced the current one.
   bool try_advance() {
+    // O7 seq_cst: the epoch e this advance starts from.
     std::uint64_t e = global_.load(sync::seq_cst);
+    // O8 seq_cst: ordered in S with O3, so the loads below see every section entered before.
     sync::fence(sync::seq_cst);
     bool everyone_caught_up = true;
     records_.for_each([&](record& r) {
+      // O10 acquire: pairs with O9 (and O2, in O9's release sequence).
       const std::uint64_t a = r.announcement.load(sync::acquire);
       if (a != inactive && a != active(e)) everyone_caught_up = false;
     });
     if (!everyone_caught_up) return false;
+    // O6 seq_cst: L1; pairs with O11 and O12, and is ordered in S with O1, O5 and O7.
     return global_.compare_exchange_strong(e, e + 1, sync::seq_cst, sync::relaxed);
   }
 
   // Frees the objects of r retired two or more epochs ago. Deleters run outside the mutex: one
   // may retire further objects into the same record.
   void collect(record& r) noexcept {
+    // O12 acquire: pairs with O6; the advance, and the sections it waited for, happen-before
+    // the frees.
     const std::uint64_t safe = global_.load(sync::acquire);
     detail::retired_list ready;
     {
@@ -222,6 +223,7 @@ class rcu_domain {
         ready.push_back(r.limbo.pop_front());
       }
     }
+    // O13 release (statistic): pairs with O14.
     r.reclaimed.add(ready.size(), sync::release);
     while (!ready.empty()) {
       detail::retired_node* n = ready.pop_front();
@@ -284,19 +286,10 @@ void rcu_retire(T* p, D d, rcu_domain& domain) {
 inline void rcu_synchronize(rcu_domain& domain = rcu_default_domain()) { domain.synchronize(); }
 inline void rcu_barrier(rcu_domain& domain = rcu_default_domain()) { domain.barrier(); }
 
-// The process-wide domain of the standard interface. Natively only: under Relacy every model
-// check builds its own domain, because a static one would outlive the simulation.
-// Constructed on first use and never destroyed: an object with static storage duration that
-// retires into it from its destructor may have been constructed before that first use, and
-// would then be destroyed after a static domain. Objects still in limbo at exit stay reachable
-// from it (not leaks); those retired after the retiring thread's storage is gone are freed at
-// once unless a section is open (see retire).
-#ifndef LOCKSTEP_RELACY
-inline rcu_domain& rcu_default_domain() {
-  static rcu_domain* const domain = new rcu_domain();
-  return *domain;
-}
-#endif
+// The process-wide domain of the standard interface: a sync::process_static, never destroyed,
+// so a static that retires into it from its destructor still finds it. Objects still in limbo
+// at exit stay reachable from it (not leaks). A model check builds its own domain.
+inline rcu_domain& rcu_default_domain() { return sync::process_static<rcu_domain>::get(); }
 
 // The reclaimer policy for lockstep's node-based structures (the concept is described in
 // tagged_pool.hpp): a plain Node* link, a guard that is a read-side section, and deferred
@@ -313,6 +306,7 @@ struct basic_epochs {
     // A read-side section for as long as the guard lives, and the link loaded inside it.
     class guard {
      public:
+      // Acquire: pairs with the structure's release publication of the node.
       guard(rcu_domain& domain, const sync::atomic<link>& source)
           : section_(domain), link_(source.load(sync::acquire)) {}
       link get() const noexcept { return link_; }

@@ -1,41 +1,30 @@
-// Hazard pointers: M. M. Michael, "Hazard Pointers: Safe Memory Reclamation for Lock-Free
-// Objects", IEEE TPDS 15(6), 2004. The interface is that of C++26 <hazard_pointer> (P2530):
-// hazard_pointer_obj_base<T, D> with retire(D), a move-only hazard_pointer from
-// make_hazard_pointer() with protect, try_protect and reset_protection. The domain exposes what
-// the standard hides: hazard pointers per thread, the scan threshold, and statistics.
+// hazard::hazard_pointer_domain — hazard-pointer reclamation, C++26 <hazard_pointer> (P2530).
 //
-// A reader publishes the pointer it is about to dereference in a hazard slot of its own; a
-// thread that retired a node frees it only after a scan of every slot finds no hazard on it.
-//
-// The ordering argument (Michael, section 3.2, in C++ terms). protect() stores the hazard,
-// issues a seq_cst fence, and re-reads the source; scan() issues a seq_cst fence after the
-// node was unlinked, then reads every slot. The two fences are ordered in S. If the reader's
-// fence comes first, the scan's slot load sees the hazard (or the reader's later release of
-// it, which then happens-before the free). If the scan's fence comes first, the reader's
-// re-read sees the unlink, the source no longer holds the node, and protect() tries again.
-// Without the fence both sides may read stale values (store buffering) and the node is freed
-// under the reader; without the re-read the reader trusts a pointer loaded before its hazard
-// was visible. Both bugs are in verify/mutation/.
-//
-// Bounds: each thread has `slots_per_thread` hazard pointers (H in total over R records). A
-// thread scans when its retired list reaches scan_factor * H, and a scan keeps at most H nodes,
-// so it frees at least (scan_factor - 1) * H: reclamation is amortised O(1) per retire, and a
-// thread never holds more than scan_factor * H retired nodes — also when another thread stalls
-// while holding a hazard pointer. Records are reused by later threads (thread_registry.hpp),
-// so H stays the peak number of concurrent threads times slots_per_thread.
-//
-// Static storage duration. A domain, and a structure that owns one, may be static or
-// thread_local: its destructor frees every retired node, whichever thread retired it, and may
-// run on a thread whose thread_local storage is already gone, as the main thread's is when
-// statics are destroyed. Such a thread is lent a record per call (thread_registry.hpp); every
-// operation works, and a retire into a lent record scans at once, so at exit what no hazard
-// pointer protects is freed there. The default domain is never destroyed (see
-// hazard_pointer_default_domain).
-//
-// Progress: protect is lock-free (it retries only when the source changed); retire and scan are
-// wait-free apart from the deleters they run and the allocation of the scan's hazard table.
-// After the thread's storage is gone, each call also claims a record, which is lock-free, and
-// may allocate one.
+// Paper: M. M. Michael, "Hazard Pointers: Safe Memory Reclamation for Lock-Free Objects",
+//   IEEE TPDS 15(6), 2004.
+// Progress: protect lock-free (it retries only when the source changed); try_protect,
+//   reset_protection and retire wait-free; scan wait-free apart from its deleters and the
+//   allocation of its hazard table. A thread past its thread_local storage also claims a
+//   record per call: lock-free, and it may allocate.
+// Linearization: L1 a successful try_protect — O5, the re-read that finds the source
+//   unchanged; the object is protected from then on.
+// Ordering: O1 seq_cst fence in scan and O4 seq_cst fence in try_protect, ordered in S:
+//   either the scan's slot load sees the hazard, or the reader's re-read sees the unlink.
+//   O3, O6, O7, O8, O9 release stores to a slot → O2 (the scan's acquire load): a reader's
+//   last use of a node happens-before its free. O5 acquire re-read → the structure's release
+//   publication of the node. O10 release → O11: statistics only.
+// Memory and ABA: a node is freed only by a scan that found no hazard on it, so its address
+//   cannot come back while it is protected. Each thread has slots_per_thread slots (H over R
+//   records); it scans at scan_factor * H retired nodes and keeps at most H, so retire is
+//   amortised O(1) and a thread holds at most scan_factor * H retired nodes, even when a
+//   reader stalls. The default domain is process-wide and never destroyed.
+// Exceptions: the constructor throws std::invalid_argument on bad bounds; make_hazard_pointer
+//   throws std::length_error past slots_per_thread; retire never throws.
+// Policy: basic_hazard_pointers<N> is the reclaimer policy (reclaimer.hpp) over one domain per
+//   structure; N is the most hazard pointers one operation holds.
+// Deviations: the domain may be static: a thread past its storage is lent a record, and a
+//   retire into a lent record scans at once (thread_registry.hpp).
+// More: docs/algorithms/hazard_pointers.md (the fence argument and the bounds).
 #pragma once
 
 #include <algorithm>
@@ -52,6 +41,7 @@
 
 #include <lockstep/hazard/retired.hpp>
 #include <lockstep/hazard/thread_registry.hpp>
+#include <lockstep/sync/per_thread.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::hazard {
@@ -88,6 +78,7 @@ class hazard_pointer_domain {
   ~hazard_pointer_domain() {
     records_.for_each([](record& r) {
       detail::retired_list all = r.retired.take();
+      // O10 release (statistic): pairs with O11.
       r.reclaimed.add(all.size(), sync::release);
       reclaim_all(all);
     });
@@ -110,6 +101,7 @@ class hazard_pointer_domain {
     // reclaimed first, with acquire: every retire counted before the nodes it read were
     // reclaimed is then visible, so no record ever shows more reclaimed than retired.
     records_.for_each([&](const record& r) {
+      // O11 acquire (statistic): pairs with O10.
       reclaimed += r.reclaimed.read(sync::acquire);
       retired += r.retired_total.read();
     });
@@ -139,14 +131,14 @@ class hazard_pointer_domain {
     record* owner;
     unsigned index;
     // The hold on a lent record (thread_registry.hpp) that the slot keeps this thread's.
-    detail::owned_flag* held;
+    detail::record_hold held;
   };
 
   slot_ref acquire_slot() {
     auto r = records_.local();
     for (unsigned i = 0; i < slots_; ++i) {
       if ((r->in_use & (1u << i)) == 0) {
-        detail::owned_flag* held = r.hold();
+        detail::record_hold held = r.hold();
         r->in_use |= 1u << i;
         return {&*r, i, held};
       }
@@ -157,6 +149,7 @@ class hazard_pointer_domain {
   }
 
   static void release_slot(slot_ref s) noexcept {
+    // O9 release: ends the protection; pairs with O2.
     s.owner->slots[s.index].store(nullptr, sync::release);
     s.owner->in_use &= ~(1u << s.index);
     thread_registry<record>::unhold(s.held);
@@ -174,15 +167,15 @@ class hazard_pointer_domain {
   void scan(record& mine) noexcept {
     if (mine.retired.empty()) return;
     std::vector<const void*> hazards;
-    // Pairs with the fence in protect(): see the header comment. It also orders the unlinks
-    // of every node on this list (sequenced before their retire) before the slot loads.
+    // O1 seq_cst: ordered in S with O4 (try_protect's fence). It also orders the unlinks of
+    // every node on this list (sequenced before their retire) before the slot loads.
     sync::fence(sync::seq_cst);
     try {
       hazards.reserve(hazard_pointers());
       records_.for_each([&](record& r) {
         for (std::size_t i = 0; i < slots_; ++i) {
-          // Acquire: if this reads a reader's release of its hazard, the reader's last use of
-          // the node happens-before the free below.
+          // O2 acquire: pairs with O3, O6-O9; if this reads a reader's release of its hazard,
+          // the reader's last use of the node happens-before the free below.
           if (const void* p = r.slots[i].load(sync::acquire)) hazards.push_back(p);
         }
       });
@@ -201,6 +194,7 @@ class hazard_pointer_domain {
         ++freed;
       }
     }
+    // O10 release (statistic): pairs with O11.
     mine.reclaimed.add(freed, sync::release);
   }
 
@@ -225,11 +219,11 @@ class hazard_pointer {
   hazard_pointer() noexcept = default;  // empty: owns no slot
 
   hazard_pointer(hazard_pointer&& other) noexcept
-      : slot_(std::exchange(other.slot_, {nullptr, 0, nullptr})) {}
+      : slot_(std::exchange(other.slot_, {nullptr, 0, {}})) {}
   hazard_pointer& operator=(hazard_pointer&& other) noexcept {
     if (this != &other) {
       reset_slot();
-      slot_ = std::exchange(other.slot_, {nullptr, 0, nullptr});
+      slot_ = std::exchange(other.slot_, {nullptr, 0, {}});
     }
     return *this;
   }
@@ -256,15 +250,17 @@ class hazard_pointer {
   bool try_protect(T*& ptr, const Source& src) noexcept {
     assert(!empty());
     T* const expected = ptr;
-    // Release, because the store also ends this hazard pointer's previous protection: a scan
-    // that reads the new value and frees the old object must find this thread's reads of that
-    // object ordered before the free (a relaxed store heads no release sequence).
+    // O3 release: pairs with O2. Release because the store also ends this hazard pointer's
+    // previous protection: a scan that reads it and frees the old object must find this
+    // thread's reads of that object ordered before the free.
     slot().store(as_hazard(expected), sync::release);
-    // Store-load ordering between the hazard and the re-read.
+    // O4 seq_cst: ordered in S with O1; the store-load order between the hazard and the re-read.
     sync::fence(sync::seq_cst);  // pairs with scan()'s fence
-    // Acquire: the node's fields, written before it was published in src, are visible.
+    // O5 acquire: L1 when it reads `expected`; pairs with the structure's release publication
+    // of the node, so its fields are visible.
     ptr = src.load(sync::acquire);
     if (ptr == expected) return true;
+    // O6 release: drops the failed protection; pairs with O2.
     slot().store(nullptr, sync::release);
     return false;
   }
@@ -277,12 +273,14 @@ class hazard_pointer {
   template <class T>
   void reset_protection(const T* ptr) noexcept {
     assert(!empty());
+    // O7 release: pairs with O2 (and ends the previous protection, as O3).
     slot().store(as_hazard(ptr), sync::release);
   }
 
-  // Drops the protection. Release: this thread's reads of the node happen-before its free.
+  // Drops the protection.
   void reset_protection(std::nullptr_t = nullptr) noexcept {
     assert(!empty());
+    // O8 release: pairs with O2; this thread's reads of the node happen-before its free.
     slot().store(nullptr, sync::release);
   }
 
@@ -300,10 +298,10 @@ class hazard_pointer {
 
   void reset_slot() noexcept {
     if (!empty()) hazard_pointer_domain::release_slot(slot_);
-    slot_ = {nullptr, 0, nullptr};
+    slot_ = {nullptr, 0, {}};
   }
 
-  hazard_pointer_domain::slot_ref slot_{nullptr, 0, nullptr};
+  hazard_pointer_domain::slot_ref slot_{nullptr, 0, {}};
 };
 
 // A hazard pointer of `domain` for the calling thread. Throws std::length_error if the thread
@@ -345,19 +343,12 @@ class hazard_pointer_obj_base : private detail::retired_node {
   [[no_unique_address]] D deleter_{};
 };
 
-// The process-wide domain of the standard interface. Natively only: under Relacy every model
-// check builds its own domain, because a static one would outlive the simulation.
-// Constructed on first use and never destroyed: an object with static storage duration that
-// retires into it from its destructor may have been constructed before that first use, and
-// would then be destroyed after a static domain. Nodes still retired at exit stay reachable
-// from it (not leaks); those retired after the retiring thread's storage is gone are freed at
-// once unless protected (see retire).
-#ifndef LOCKSTEP_RELACY
+// The process-wide domain of the standard interface: a sync::process_static, never destroyed,
+// so a static that retires into it from its destructor still finds it. Nodes still retired at
+// exit stay reachable from it (not leaks). A model check builds its own domain.
 inline hazard_pointer_domain& hazard_pointer_default_domain() {
-  static hazard_pointer_domain* const domain = new hazard_pointer_domain();
-  return *domain;
+  return sync::process_static<hazard_pointer_domain>::get();
 }
-#endif
 
 // The reclaimer policy for lockstep's node-based structures (the concept is described in
 // tagged_pool.hpp): a plain Node* link, a guard that holds a hazard pointer on the node it

@@ -1,56 +1,36 @@
-// thread_registry<Record>: the per-thread records of a reclamation domain (hazard-pointer slots
-// and retired lists, epoch announcements and limbo lists), found by the calling thread in O(1)
-// on every operation and scanned by any thread that reclaims.
+// hazard::thread_registry<Record> — the per-thread records of a reclamation domain.
 //
-// Records live on a push-only lock-free list (Michael 2004, section 3: the list of hazard-
-// pointer records). A thread acquires a record on its first use of the registry by claiming one
-// that is not owned, or pushing a new one, and gives it back when it exits; the next thread to
-// arrive reuses it, with whatever retired nodes it still holds. So the number of records is the
-// largest number of threads that used the registry at the same time, not the number of threads
-// that ever used it: thousands of short-lived threads do not grow a domain.
-//
-// Ownership hand-over: release() is a release store of `owned = false` and acquire() claims
-// with an acquire exchange, so everything the last owner wrote to the record happens-before
-// the next owner's first access. Records are deleted only with the registry.
-//
-// Finding this thread's record. Natively: a thread_local cache maps the registry to the record.
-// The cache holds a shared reference to the registry's record list, so a thread that exits
-// after the registry was destroyed still releases into live memory, and a registry's address
-// cannot be reused while a cache still names it. Entries of dead registries are pruned when a
-// thread meets a registry it has no entry for. Under Relacy, thread_local is shared by all
-// simulated threads (they are fibers of one OS thread), so the registry keeps an array indexed
-// by the simulated thread's index instead; simulated threads never exit before the test ends.
-//
-// After the thread's cache is gone. A thread's thread_local objects are destroyed before its
-// end, and the main thread's before the objects with static storage duration
-// ([basic.start.term]); a structure that is static, or thread_local and constructed before the
-// cache, is therefore destroyed (and retires its nodes) by a thread whose cache no longer
-// exists. The cache's destructor sets a flag in a trivially destructible thread_local, which
-// stays readable until the thread's storage goes; from then on local() does not cache: it lends
-// the thread a record, claimed like any other, for as long as the handle it returns (and the
-// holds taken on it, hold()) lives, and gives it back after, with what it retired. A small
-// trivially destructible table lets the thread's overlapping handles to one registry share the
-// record. So records stay bounded, no memory is touched after it is freed, and whatever the
-// thread retired stays in a record that the registry's owner frees or a later thread reuses.
-// The main thread's cache is constructed during static initialisation, before any static
-// declared after this header, so that it exists, and its end is seen, at exit even when main
-// itself never used a registry (one constructed only during exit would never be destroyed).
+// Paper: M. M. Michael, "Hazard Pointers: Safe Memory Reclamation for Lock-Free Objects",
+//   IEEE TPDS 15(6), 2004, section 3 (the push-only list of hazard-pointer records).
+// Progress: local() is wait-free once the thread has its record; the first call claims one,
+//   which is lock-free and may allocate. for_each and size are wait-free.
+// Linearization: L1 a claim — O2, the exchange of `owned`; L2 a new record — O4, its push.
+// Ordering: O1 release store of `owned = false` → O2 (the next owner's acquire exchange):
+//   what the last owner wrote to the record happens-before the next owner's first access.
+//   O4 release CAS pushing an entry → O3 (acquire loads of the head in claim and for_each).
+// Memory and ABA: records are never removed, so walks need no protection and no address
+//   comes back. A thread claims a record on its first call and gives it back at exit, so the
+//   records are the peak number of concurrent threads. Each thread caches its record in a
+//   sync::per_thread; the cache keeps the record list alive by a shared reference. A thread
+//   whose cache is gone (its thread_local storage is being destroyed, or main's at exit) is
+//   lent a record for as long as a handle or a hold on it lives.
+// Exceptions: local() may throw std::bad_alloc, and then claims nothing; hold() throws
+//   std::length_error once a thread past its storage holds records of too many registries.
+// Policy: none; the domains (hazard_pointers.hpp, epoch.hpp, leaking.hpp) own one each.
+// Deviations: records are claimed and given back per thread, not per use as in the paper.
+// More: docs/algorithms/thread_registry.md (the exit path, lending, and the model).
 #pragma once
 
-#include <cstddef>
-
-#ifndef LOCKSTEP_RELACY
 #include <array>
+#include <atomic>
+#include <cstddef>
 #include <memory>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <vector>
-#else
-#include <array>
-#include <cassert>
-#endif
 
+#include <lockstep/sync/per_thread.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::hazard {
@@ -61,14 +41,15 @@ namespace detail {
 struct owned_flag {
   sync::atomic<bool> owned{true};
 
+  // O1 release: hands the record over; pairs with O2 (the next owner's acquire exchange).
   void release() { owned.store(false, sync::release); }
 };
 
-#ifndef LOCKSTEP_RELACY
-
 // What a thread's cache keeps alive: the list of entries, and whether its registry still lives.
+// `alive` is a std::atomic in both builds: it only lets caches prune dead registries, and
+// is not part of the model (as sync::statistic).
 struct registry_state_base {
-  sync::atomic<bool> alive{true};  // natively std::atomic
+  std::atomic<bool> alive{true};
   virtual ~registry_state_base() = default;
 };
 
@@ -135,20 +116,16 @@ class lent_records {
   };
   std::array<lent, capacity> table_;
 };
+static_assert(std::is_trivially_destructible_v<lent_records>);
 
-// What survives a thread's thread_local destructors: nothing in it has a destructor.
-struct thread_state {
-  bool cache_destroyed;
-  lent_records lent;
+// A hold on a lent record (handle::hold()): the table it is noted in, and the record. Empty
+// for a cached record, which needs no hold.
+struct record_hold {
+  lent_records* table = nullptr;
+  owned_flag* flag = nullptr;
 };
-static_assert(std::is_trivially_destructible_v<thread_state>);
 
-inline thread_state& this_thread_state() noexcept {
-  // Zero-initialised, no destructor: readable for as long as the thread's storage exists.
-  static thread_local thread_state state;
-  return state;
-}
-
+// A thread's records, one per registry it used. Natively one per thread for every registry.
 class thread_cache {
  public:
   thread_cache() = default;
@@ -158,7 +135,6 @@ class thread_cache {
   // At thread exit: hand every record back, to live registries and dead ones alike (the entry
   // memory is kept alive by the shared reference). Later calls of local() on this thread lend.
   ~thread_cache() {
-    this_thread_state().cache_destroyed = true;
     for (auto& e : entries_) e.flag->release();
   }
 
@@ -171,13 +147,8 @@ class thread_cache {
 
   void add(std::shared_ptr<registry_state_base> state, owned_flag* flag) {
     std::erase_if(entries_,
-                  [](const entry& e) { return !e.state->alive.load(sync::relaxed); });
+                  [](const entry& e) { return !e.state->alive.load(std::memory_order_relaxed); });
     entries_.push_back({std::move(state), flag});
-  }
-
-  static thread_cache& local() {
-    thread_local thread_cache cache;
-    return cache;
   }
 
  private:
@@ -185,13 +156,12 @@ class thread_cache {
     std::shared_ptr<registry_state_base> state;
     owned_flag* flag;
   };
-  std::vector<entry> entries_;
+  std::vector<entry, sync::bookkeeping_allocator<entry>> entries_;
 };
 
-// Constructs the main thread's cache during static initialisation (see the header comment).
-inline const bool main_thread_cache_constructed = (thread_cache::local(), true);
-
-#endif
+// Constructs the main thread's cache during static initialisation (see the card).
+inline const bool main_thread_cache_constructed =
+    (sync::per_thread<thread_cache>::construct_now(), true);
 
 }  // namespace detail
 
@@ -202,12 +172,8 @@ class thread_registry {
     entry* next = nullptr;  // written before the entry is published, immutable after
   };
 
-  // The entries. Natively shared with the caches of the threads that used the registry.
-  struct list
-#ifndef LOCKSTEP_RELACY
-      : detail::registry_state_base
-#endif
-  {
+  // The entries, shared with the caches of the threads that used the registry.
+  struct list : detail::registry_state_base {
     sync::atomic<entry*> head{nullptr};
     sync::atomic<std::size_t> size{0};
 
@@ -225,13 +191,16 @@ class thread_registry {
     }
 
     entry* acquire() {
+      // O3 acquire: pairs with O4; the entries pushed before are visible with their fields.
       for (entry* e = head.load(sync::acquire); e != nullptr; e = e->next) {
+        // O2 acquire: L1, the claim; pairs with O1 (the last owner's release).
         if (!e->owned.load(sync::relaxed) && !e->owned.exchange(true, sync::acquire)) return e;
       }
       entry* e = new entry();
       entry* top = head.load(sync::relaxed);
       do {
         e->next = top;
+        // O4 release: L2, the push; publishes the entry's fields to O3 and to for_each's O3.
       } while (!head.compare_exchange_weak(top, e, sync::release, sync::relaxed));
       size.fetch_add(1, sync::relaxed);
       return e;
@@ -239,34 +208,25 @@ class thread_registry {
   };
 
  public:
-#ifdef LOCKSTEP_RELACY
-  // Simulated threads per model check; the checks use at most four.
-  static constexpr unsigned max_model_threads = 8;
-#endif
-
   thread_registry() = default;
   thread_registry(const thread_registry&) = delete;
   thread_registry& operator=(const thread_registry&) = delete;
 
   // No thread may use the registry concurrently with its destruction. Threads that used it may
   // still be alive: their caches release into the shared list, which they keep alive.
-#ifndef LOCKSTEP_RELACY
-  ~thread_registry() { list_->alive.store(false, sync::relaxed); }
-#endif
+  ~thread_registry() { list_->alive.store(false, std::memory_order_relaxed); }
 
   // The calling thread's record, for as long as the handle lives: its own, acquired on the
   // thread's first call and cached, or one lent after the thread's cache is gone.
   class handle {
    public:
     handle(handle&& other) noexcept
-        : entry_(other.entry_), lent_(std::exchange(other.lent_, false)) {}
+        : entry_(other.entry_), lent_(std::exchange(other.lent_, nullptr)) {}
     handle(const handle&) = delete;
     handle& operator=(const handle&) = delete;
     handle& operator=(handle&&) = delete;
     ~handle() {
-#ifndef LOCKSTEP_RELACY
-      if (lent_) detail::this_thread_state().lent.end_use(entry_);
-#endif
+      if (lent_ != nullptr) lent_->end_use(entry_);
     }
 
     Record& operator*() const noexcept { return entry_->record; }
@@ -274,51 +234,40 @@ class thread_registry {
 
     // Whether the record is lent: it goes back to the registry, possibly to another thread,
     // once the handle and every hold on it are gone.
-    bool lent() const noexcept { return lent_; }
+    bool lent() const noexcept { return lent_ != nullptr; }
 
     // Keeps a lent record this thread's after the handle is gone, until unhold() is passed
-    // what this returns (nullptr for a cached record, which needs no hold). Throws
+    // what this returns (an empty hold for a cached record, which needs none). Throws
     // std::length_error if the thread already holds lent records of lent_records::capacity
     // registries.
-    detail::owned_flag* hold() {
-#ifndef LOCKSTEP_RELACY
-      if (!lent_) return nullptr;
-      auto& lent = detail::this_thread_state().lent;
-      if (!lent.noted(entry_)) {
+    detail::record_hold hold() {
+      if (lent_ == nullptr) return {};
+      if (!lent_->noted(entry_)) {
         throw std::length_error(
             "lockstep::hazard::thread_registry: a thread whose thread_local storage is gone "
             "holds records of too many registries at once");
       }
-      lent.add_use(entry_);
-      return entry_;
-#else
-      return nullptr;
-#endif
+      lent_->add_use(entry_);
+      return {lent_, entry_};
     }
 
    private:
     friend class thread_registry;
-    handle(entry* e, bool lent) noexcept : entry_(e), lent_(lent) {}
+    handle(entry* e, detail::lent_records* lent) noexcept : entry_(e), lent_(lent) {}
 
     entry* entry_;
-    bool lent_;
+    detail::lent_records* lent_;  // the thread's table if the record is lent, else nullptr
   };
 
   // Ends a hold taken by handle::hold() on this thread.
-  static void unhold(detail::owned_flag* held) noexcept {
-#ifndef LOCKSTEP_RELACY
-    if (held != nullptr) detail::this_thread_state().lent.end_use(held);
-#else
-    (void)held;
-#endif
+  static void unhold(detail::record_hold held) noexcept {
+    if (held.table != nullptr) held.table->end_use(held.flag);
   }
 
   handle local() {
-#ifndef LOCKSTEP_RELACY
-    auto& mine = detail::this_thread_state();
-    if (mine.cache_destroyed) return lend(mine.lent);
-    auto& cache = detail::thread_cache::local();
-    if (auto* flag = cache.find(list_.get())) return handle(static_cast<entry*>(flag), false);
+    if (sync::per_thread<detail::thread_cache>::destroyed()) return lend(lent_.local());
+    detail::thread_cache& cache = caches_.local();
+    if (auto* flag = cache.find(list_.get())) return handle(static_cast<entry*>(flag), nullptr);
     entry* e = list_->acquire();
     try {
       cache.add(list_, e);
@@ -326,13 +275,7 @@ class thread_registry {
       e->release();
       throw;
     }
-    return handle(e, false);
-#else
-    const unsigned index = sync::thread_index();
-    assert(index < max_model_threads);
-    if (by_thread_[index] == nullptr) by_thread_[index] = list_.acquire();
-    return handle(by_thread_[index], false);
-#endif
+    return handle(e, nullptr);
   }
 
   // Calls f(record) for every record, owned or not. Records are never removed, so the walk
@@ -340,32 +283,27 @@ class thread_registry {
   // account for (a new record holds no hazard older than the walk, and no retired node yet).
   template <class F>
   void for_each(F&& f) const {
-    for (entry* e = entries().head.load(sync::acquire); e != nullptr; e = e->next) f(e->record);
+    // O3 acquire: pairs with O4, so a record's fields are visible to the walk.
+    for (entry* e = list_->head.load(sync::acquire); e != nullptr; e = e->next) f(e->record);
   }
 
   // How many records exist: the peak number of threads that used the registry at once.
-  std::size_t size() const noexcept { return entries().size.load(sync::relaxed); }
+  std::size_t size() const noexcept { return list_->size.load(sync::relaxed); }
 
  private:
-#ifndef LOCKSTEP_RELACY
   // The thread's cache is gone: this thread's record lent earlier and still in use, or a
   // record claimed now and noted in the thread's table (or, the table full, for one handle).
   handle lend(detail::lent_records& lent) {
-    if (auto* flag = lent.reuse(list_.get())) return handle(static_cast<entry*>(flag), true);
+    if (auto* flag = lent.reuse(list_.get())) return handle(static_cast<entry*>(flag), &lent);
     entry* e = list_->acquire();
     lent.note(list_.get(), e);
-    return handle(e, true);
+    return handle(e, &lent);
   }
-#endif
 
-#ifndef LOCKSTEP_RELACY
-  const list& entries() const noexcept { return *list_; }
-  std::shared_ptr<list> list_ = std::make_shared<list>();
-#else
-  const list& entries() const noexcept { return list_; }
-  list list_;
-  std::array<entry*, max_model_threads> by_thread_{};
-#endif
+  std::shared_ptr<list> list_ = std::allocate_shared<list>(sync::bookkeeping_allocator<list>());
+  // After list_, so destroyed first: the caches release into the list before it may go.
+  [[no_unique_address]] sync::per_thread<detail::thread_cache> caches_;
+  [[no_unique_address]] sync::per_thread<detail::lent_records> lent_;
 };
 
 }  // namespace lockstep::hazard

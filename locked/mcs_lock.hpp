@@ -1,48 +1,33 @@
-// mcs_lock: the Mellor-Crummey & Scott queue lock.
+// locked::mcs_lock — the Mellor-Crummey & Scott queue lock: FIFO, local spinning.
 //
-// Mellor-Crummey & Scott 1991, "Algorithms for scalable synchronization on shared-memory
-// multiprocessors" (ACM TOCS 9(1)), section 2.4. Waiters form a linked queue of per-acquisition
-// nodes; the lock word is the queue's tail. Each waiter spins on a flag in its *own* node, so a
-// release invalidates one waiter's cache line instead of all of them (the ticket lock's and
-// TATAS's weakness on many cores), and the holder hands the lock to its successor directly.
-//
-// Two interfaces:
-// - `mcs_lock::guard` is the paper's: the queue node lives in the guard, on the caller's stack,
-//   for exactly one acquisition.
-// - lock() / try_lock() / unlock() make the lock Lockable (std::scoped_lock, the twins' Lock
-//   parameter). The node then comes from a small per-thread pool and the holder records it in
-//   the lock, which is safe without synchronisation because only the holder touches that field.
-//   Natively the pool is thread_local (max_held_per_thread nodes: that many mcs_locks may be
-//   held at once by one thread through this interface; one more throws std::system_error, and
-//   the guard has no such limit). Under the model checker thread_local would be one pool shared
-//   by all simulated threads, so each lock keeps a node per simulated thread instead, indexed by
-//   sync::thread_index().
-//
-// Progress: lock() is starvation-free (FIFO: a waiter is served after exactly the waiters that
-// swapped themselves into the tail before it). Joining the queue is wait-free: one exchange.
-// try_lock() is wait-free (one CAS). unlock() is wait-free unless a successor has swapped
-// itself into the tail but not yet linked itself behind the holder; then the holder must wait
-// for that link, so unlock() is blocking in that window.
-//
-// Memory ordering: the handoff is a release store to the successor's flag, read by the
-// successor's acquire load; the uncontended release is a release CAS of the tail back to
-// empty, read by the next acquirer's exchange. Either way the critical sections are ordered.
-// The tail exchange is acq_rel and the link store a release because they publish the nodes:
-// a successor must see its predecessor's node initialised before writing into it, and the
-// predecessor must see its successor's flag set before clearing it, or the two writes could be
-// ordered the wrong way and the successor would wait forever.
-//
-// Oversubscription: the lock is FIFO, so it shares the ticket lock's weakness — when the
-// holder hands the lock to a descheduled waiter, everyone behind waits a scheduling quantum.
-// Waiters spin on their own flag briefly and then yield, and a releasing holder that waits for
-// its successor's link yields too, so the threads the queue waits for get the cores sooner.
-// Prefer std_mutex when threads outnumber cores.
+// Paper: J. M. Mellor-Crummey and M. L. Scott, "Algorithms for Scalable Synchronization on
+//   Shared-Memory Multiprocessors", ACM TOCS 9(1), 1991, section 2.4.
+// Progress: lock() starvation-free (FIFO); joining the queue wait-free (one exchange);
+//   try_lock() wait-free (one CAS); unlock() wait-free, except that it waits for a successor
+//   that has swapped itself into the tail but not yet linked itself (blocking in that window).
+// Linearization: L1 lock() takes effect at O1 (the tail exchange) if the queue was empty, else
+//   at O4 (the load that sees its flag cleared); L2 try_lock() at O2; L3 unlock() at O6 (the
+//   CAS emptying the tail) or O7 (the handoff store).
+// Ordering: O7 release handoff → O4 (the successor's acquire spin): critical sections are
+//   ordered. O6 release CAS emptying the tail → O1, O2 (the next acquirer's exchange or CAS).
+//   O1 acq_rel exchange and O3 release link publish the nodes: O3 → O5 (the holder's acquire
+//   load of next), so the holder sees its successor's flag set before it clears it.
+// Memory and ABA: each acquisition queues its own node. The guard's lives on the caller's
+//   stack; lock() takes one from a sync::per_thread pool of max_held_per_thread nodes, and the
+//   holder records it in holder_, touched by the holder only.
+// Exceptions: lock() and try_lock() throw std::system_error when the thread already holds
+//   max_held_per_thread mcs_locks through them; the guard has no such limit.
+// Policy: none. Waiters spin on their own flag briefly, then yield: the lock is FIFO, so a
+//   descheduled waiter stalls everyone behind it; prefer std_mutex when threads outnumber cores.
+// Deviations: the Lockable interface (per-thread node pool) is an addition.
+// More: docs/algorithms/mcs_lock.md.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <system_error>
 
+#include <lockstep/sync/per_thread.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::locked {
@@ -100,32 +85,38 @@ class mcs_lock {
   void acquire(node& mine) {
     mine.next.store(nullptr, sync::relaxed);
     mine.waiting.store(true, sync::relaxed);
+    // O1 acq_rel: L1 if the queue was empty. Acquire pairs with O6; release publishes the
+    // initialised node to the successor that swaps in after it.
     node* const predecessor = tail_.exchange(&mine, sync::acq_rel);
     if (predecessor == nullptr) return;
+    // O3 release: links behind the predecessor; pairs with O5, so the holder sees waiting set.
     predecessor->next.store(&mine, sync::release);
     sync::backoff backoff(spin_cap);
+    // O4 acquire: L1 when it reads false; pairs with O7, the predecessor's handoff.
     while (mine.waiting.load(sync::acquire)) backoff.pause();
   }
 
   bool try_acquire(node& mine) {
     mine.next.store(nullptr, sync::relaxed);
     node* expected = nullptr;
-    // Strong CAS: a spurious failure would report a free lock as held. Release publishes the
-    // initialised node to a successor that finds it in the tail; acquire orders the previous
-    // critical section before ours.
+    // O2 acq_rel: L2. Strong: a spurious failure would report a free lock as held. Release
+    // publishes the node to a successor (as O1); acquire pairs with O6.
     return tail_.compare_exchange_strong(expected, &mine, sync::acq_rel, sync::relaxed);
   }
 
   void release(node& mine) {
+    // O5 acquire: pairs with O3.
     node* successor = mine.next.load(sync::acquire);
     if (successor == nullptr) {
       node* expected = &mine;
-      // Strong CAS: after a spurious failure the holder would wait for a successor that does
-      // not exist.
+      // O6 release: L3 with no successor; pairs with O1, O2. Strong: after a spurious failure
+      // the holder would wait for a successor that does not exist.
       if (tail_.compare_exchange_strong(expected, nullptr, sync::release, sync::relaxed)) return;
       sync::backoff backoff(spin_cap);
+      // O5 acquire, again: pairs with O3.
       while ((successor = mine.next.load(sync::acquire)) == nullptr) backoff.pause();
     }
+    // O7 release: L3, the handoff; pairs with O4.
     successor->waiting.store(false, sync::release);
   }
 
@@ -135,32 +126,13 @@ class mcs_lock {
   // sync::backoff's default.
   static constexpr std::uint32_t spin_cap = 64;
 
-#ifdef LOCKSTEP_RELACY
-  static constexpr std::size_t model_threads = 8;
-
-  node& claim_node() {
-    const std::size_t index = sync::thread_index();
-    if (index >= model_threads) {
-      throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again),
-                              "lockstep::locked::mcs_lock: more simulated threads than nodes");
-    }
-    return model_nodes_[index];
-  }
-  static void return_node(node&) noexcept {}
-
-  node model_nodes_[model_threads];
-#else
   struct thread_pool {
     node nodes[max_held_per_thread];
     std::uint32_t in_use = 0;
   };
-  static thread_pool& pool() noexcept {
-    thread_local thread_pool nodes;
-    return nodes;
-  }
 
-  static node& claim_node() {
-    thread_pool& p = pool();
+  node& claim_node() {
+    thread_pool& p = pool_.local();
     for (std::size_t i = 0; i < max_held_per_thread; ++i) {
       if ((p.in_use & (1u << i)) == 0) {
         p.in_use |= 1u << i;
@@ -171,11 +143,13 @@ class mcs_lock {
                             "lockstep::locked::mcs_lock: a thread holds more than "
                             "max_held_per_thread mcs_locks through lock(); use mcs_lock::guard");
   }
-  static void return_node(node& n) noexcept {
-    thread_pool& p = pool();
+  void return_node(node& n) noexcept {
+    thread_pool& p = pool_.local();
     p.in_use &= ~(1u << static_cast<unsigned>(&n - p.nodes));
   }
-#endif
+
+  // Each thread's nodes for lock(): natively one pool per thread shared by every mcs_lock.
+  [[no_unique_address]] sync::per_thread<thread_pool> pool_;
 
   alignas(sync::cache_line) sync::atomic<node*> tail_{nullptr};
   // The node of the thread holding the lock through lock(); read and written only by the holder.

@@ -1,29 +1,25 @@
-// locked::wait_group: Go's sync.WaitGroup, with Go 1.25's WaitGroup.Go.
+// locked::wait_group — Go's sync.WaitGroup, with Go 1.25's WaitGroup.Go.
 //
-// A counter of outstanding tasks and a way to wait until it is zero: add(n) announces n tasks,
-// done() retires one, wait() blocks until the counter is zero. go(fn) is Go 1.25's wg.Go(f):
-// add(1), then run fn on a new thread that calls done() when fn returns. It follows no paper;
-// it is the joining tool the Go patterns in examples/ are written with, as their Go originals
-// are written with sync.WaitGroup.
-//
-// Unlike a goroutine, a std::thread must be joined, so the wait_group owns the threads go()
-// started: wait() joins every one of them that it finds (they have all called done(), so each
-// join only waits for the thread's last instructions), and the destructor joins whatever is
-// left. Nothing started by go() outlives the wait_group.
-//
-// Errors are Go's panics made exceptions: a counter driven below zero (more done() than add())
-// throws std::logic_error and leaves the counter as it was; a counter past the range of
-// std::ptrdiff_t throws std::overflow_error. An exception escaping fn calls std::terminate, as
-// a panic in a goroutine ends a Go program.
-//
-// Progress: blocking. Every operation takes one sync::mutex; wait() sleeps on a
-// sync::condition_variable until the counter is zero.
-//
-// Memory ordering: the mutex's. done() decrements under the lock and wait() reads zero under the
-// same lock, so everything a task did before its done() happens before wait() returns — Go's
-// guarantee. Under the model checker (LOCKSTEP_RELACY) the counter is a sync::plain, so a
-// missing lock would be reported as a data race. go() exists only natively: under Relacy the
-// threads are its simulated fibers, which a std::thread cannot be.
+// add(n) announces n tasks, done() retires one, wait() blocks until the counter is zero.
+// go(fn) is Go 1.25's wg.Go(f): add(1), then run fn on a new thread that calls done() when
+// fn returns. It is the joining tool the Go patterns in examples/ are written with.
+// Progress: blocking; every operation takes one sync::mutex, and wait() sleeps on a
+//   sync::condition_variable until the counter is zero.
+// Linearization: L1 add/done at their unlock of the mutex; L2 wait() at the lock under which
+//   it reads zero.
+// Ordering: the mutex's. done() decrements under the lock and wait() reads zero under the
+//   same lock, so everything a task did before its done() happens-before wait() returns (Go's
+//   guarantee). The counter is a sync::plain, so a missing lock is a data race to Relacy.
+// Memory and ABA: the wait_group owns the threads go() started. wait() joins every one it
+//   finds (all have called done(), so a join waits only for the thread's last instructions);
+//   the destructor joins the rest. Nothing started by go() outlives the wait_group.
+// Exceptions: a counter driven below zero throws std::logic_error and is left as it was; past
+//   std::ptrdiff_t it throws std::overflow_error. go() that cannot start a thread restores the
+//   count and rethrows std::system_error. An exception escaping fn calls std::terminate, as a
+//   panic in a goroutine ends a Go program.
+// Deviations: go() needs sync::can_start_threads: model checks (Relacy) have only the test's
+//   simulated threads, so there it does not exist.
+// More: docs/algorithms/wait_group.md.
 #pragma once
 
 #include <cstddef>
@@ -34,13 +30,10 @@
 
 #include <lockstep/sync/sync.hpp>
 
-#ifndef LOCKSTEP_RELACY
 #include <algorithm>
 #include <functional>
-#include <thread>
 #include <type_traits>
 #include <vector>
-#endif
 
 namespace lockstep::locked {
 
@@ -50,20 +43,18 @@ class wait_group {
   wait_group(const wait_group&) = delete;
   wait_group& operator=(const wait_group&) = delete;
 
-#ifndef LOCKSTEP_RELACY
   // Joins every thread go() started. A thread that is still running holds the destructor until
   // its fn returns; a counter kept above zero by add() without done() does not, because only
   // the threads are the wait_group's to clean up.
   ~wait_group() {
     std::unique_lock<sync::mutex> lock(mutex_);
     while (!threads_.empty()) {
-      std::vector<std::thread> started = std::exchange(threads_, {});
+      std::vector<sync::thread> started = std::exchange(threads_, {});
       lock.unlock();
-      for (std::thread& t : started) t.join();
+      for (sync::thread& t : started) t.join();
       lock.lock();
     }
   }
-#endif
 
   // Go's Add(delta): delta may be negative, but the counter may never go below zero.
   void add(std::ptrdiff_t delta) {
@@ -88,20 +79,17 @@ class wait_group {
   void wait() {
     std::unique_lock<sync::mutex> lock(mutex_);
     zero_.wait(lock, [this] { return counter_.read() == 0; });
-#ifndef LOCKSTEP_RELACY
-    std::vector<std::thread> started = std::exchange(threads_, {});
+    std::vector<sync::thread> started = std::exchange(threads_, {});
     lock.unlock();
-    for (std::thread& t : started) t.join();
-#endif
+    for (sync::thread& t : started) t.join();
   }
 
-#ifndef LOCKSTEP_RELACY
   // Go 1.25's wg.Go(f): counts fn as a task and runs it on a new thread, which calls done()
   // when fn returns. The count is raised before the thread exists, so a wait() that starts
   // after go() returns cannot miss it. If the thread cannot be started (std::system_error) the
   // count is restored and the error propagates: no task is announced that will never finish.
   template <class F>
-    requires std::is_invocable_v<std::decay_t<F>&>
+    requires std::is_invocable_v<std::decay_t<F>&> && sync::can_start_threads
   void go(F&& fn) {
     std::scoped_lock lock(mutex_);
     // Room first, so that after the thread starts nothing can fail and lose it unjoined. The
@@ -131,15 +119,12 @@ class wait_group {
       throw;
     }
   }
-#endif
 
  private:
   sync::mutex mutex_;
   sync::condition_variable zero_;
   sync::plain<std::ptrdiff_t> counter_{0};
-#ifndef LOCKSTEP_RELACY
-  std::vector<std::thread> threads_;  // started by go() and not yet joined
-#endif
+  std::vector<sync::thread> threads_;  // started by go() and not yet joined
 };
 
 }  // namespace lockstep::locked

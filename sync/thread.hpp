@@ -6,6 +6,12 @@
 // simulated threads, which are fibers of one OS thread). Every spin loop calls yield() or a
 // backoff: under Relacy that is the scheduling hint without which a bounded or full search
 // reports a false livelock; natively it is a pause instruction or a sched_yield.
+//
+// sync::thread is what a helper that starts tasks on threads of its own runs them on (a
+// wait_group's go()): natively std::thread. Under Relacy the threads are the test's simulated
+// fibers, and a std::thread cannot be one: there sync::thread is an empty type that can only be
+// joined, and can_start_threads is false, so a function that starts one is declared
+// `requires sync::can_start_threads` and is absent from model-check builds.
 #pragma once
 
 #include <atomic>
@@ -40,11 +46,22 @@ inline void cpu_relax(location = {}) noexcept {
 // Gives the core away: what a waiter must do when the thread it waits for may be descheduled.
 inline void yield(location = {}) noexcept { std::this_thread::yield(); }
 
+using thread = std::thread;
+inline constexpr bool can_start_threads = true;
+
 #else
 
 inline unsigned thread_index() noexcept { return rl::thread_index(); }
 inline void cpu_relax(location loc = {}) { rl::yield(1, loc); }
 inline void yield(location loc = {}) { rl::yield(1, loc); }
+
+// No object of it starts anything: see the header comment.
+class thread {
+ public:
+  thread() = default;
+  void join() noexcept {}
+};
+inline constexpr bool can_start_threads = false;
 
 #endif
 

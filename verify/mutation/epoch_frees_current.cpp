@@ -1,4 +1,5 @@
 // Mutation: collect frees limbo entries of the current epoch, not only those two epochs old.
+// It breaks epoch.hpp's grace period: O12's epoch no longer orders the free after O6 + 2.
 //
 // MUTATE hazard/epoch.hpp
 // - while (!r.limbo.empty() && r.limbo.front()->epoch + 2 <= safe) {

@@ -1,5 +1,5 @@
 // Mutation: try_protect publishes the hazard but does not re-read the source, so protect()
-// returns the pointer it loaded before its hazard was published.
+// returns the pointer it loaded before its hazard was published: removes O5, so L1 is lost.
 //
 // MUTATE hazard/hazard_pointers.hpp
 // - ptr = src.load(sync::acquire);

@@ -1,5 +1,5 @@
 // Mutation: try_protect publishes the hazard with a relaxed store and issues no fence before it
-// re-reads the source.
+// re-reads the source: weakens O3 and removes O4, so O1 has no partner in S.
 //
 // MUTATE hazard/hazard_pointers.hpp
 // - slot().store(as_hazard(expected), sync::release);

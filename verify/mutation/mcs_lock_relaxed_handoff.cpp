@@ -1,4 +1,5 @@
-// Mutation: mcs_lock hands the lock to its successor with a relaxed store.
+// Mutation: mcs_lock hands the lock to its successor with a relaxed store: weakens O7, so O4
+// no longer orders the critical sections.
 //
 // MUTATE locked/mcs_lock.hpp
 // - successor->waiting.store(false, sync::release);
