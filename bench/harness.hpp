@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@
 
 #include <lockstep/sync/thread.hpp>
 
+#include "names.hpp"
 #include "placement.hpp"
 
 namespace lockstep::bench {
@@ -39,8 +41,10 @@ using clock = std::chrono::steady_clock;
 
 enum class workload { pairs, prodcons };
 
+// The names are bench/go/names.json's, in the enum's order.
+static_assert(std::size(names::workloads) == 2);
 constexpr std::string_view name(workload w) noexcept {
-  return w == workload::pairs ? "pairs" : "prodcons";
+  return names::workloads[static_cast<std::size_t>(w)];
 }
 
 // Order-independent fingerprint of a multiset of values (arithmetic wraps mod 2^64).
