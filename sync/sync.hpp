@@ -13,6 +13,7 @@
 #include "location.hpp"
 #include "mutex.hpp"
 #include "parking.hpp"
+#include "per_thread.hpp"
 #include "plain.hpp"
 #include "random.hpp"
 #include "statistic.hpp"
