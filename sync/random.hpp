@@ -1,11 +1,11 @@
-// sync::random_below(n): a uniformly random number in [0, n), for the choices an algorithm
-// makes at random — select's choice among ready cases (Go's fairness).
+// sync::random_below(n) — a uniformly random number in [0, n), for the choices an algorithm
+// makes at random: select's choice among ready cases (Go's fairness), the elimination slot.
 //
-// Natively a per-thread xorshift generator seeded from the thread's identity and the clock:
-// cheap (no lock, no shared state) and good enough for fairness, not for anything secret.
-// Under LOCKSTEP_RELACY it is rl::rand, which the model checker treats as a scheduling choice:
-// an exhaustive or context-bounded search then explores every outcome of the draw, so a check
-// covers all the cases select could have chosen, not one.
+// Ordering: none; natively each thread has its own xorshift state (no shared state, no lock),
+//   seeded from its thread index and the clock: good enough for fairness, not for secrets.
+// Under Relacy: rl::rand, which the model checker treats as a scheduling choice, so a search
+//   explores every outcome of the draw, not one.
+// More: docs/seam.md.
 #pragma once
 
 #include <chrono>

@@ -1,17 +1,17 @@
-// Thread identity, yielding and backoff for lockstep's algorithms.
+// sync::thread_index, yield, backoff, sync::thread — thread identity, spin hints and the
+// threads a helper may start, for lockstep's algorithms.
 //
-// thread_index() is a number per thread: natively assigned in order of each thread's first call
-// and never reused (a program that keeps creating threads keeps getting new numbers, so it is
-// not an index into a fixed array); under Relacy the simulated thread's index (thread_local would be shared by all
-// simulated threads, which are fibers of one OS thread). Every spin loop calls yield() or a
-// backoff: under Relacy that is the scheduling hint without which a bounded or full search
-// reports a false livelock; natively it is a pause instruction or a sched_yield.
-//
-// sync::thread is what a helper that starts tasks on threads of its own runs them on (a
-// wait_group's go()): natively std::thread. Under Relacy the threads are the test's simulated
-// fibers, and a std::thread cannot be one: there sync::thread is an empty type that can only be
-// joined, and can_start_threads is false, so a function that starts one is declared
-// `requires sync::can_start_threads` and is absent from model-check builds.
+// What: thread_index() numbers each thread in order of its first call, never reused (so not an
+//   index into a fixed array). Every spin loop calls yield() or a backoff. sync::thread is
+//   what a wait_group's go() starts its tasks on.
+// Ordering: none; thread_index()'s counter is relaxed (a number, not a publication).
+// Under Relacy: thread_index() is the simulated thread's index (a thread_local would be shared
+//   by all simulated threads, fibers of one OS thread); yield() is the scheduling hint without
+//   which a bounded or full search reports a false livelock (natively a pause instruction or
+//   sched_yield); sync::thread is an empty, join-only type and can_start_threads is false, so
+//   a function that starts threads is declared `requires sync::can_start_threads` and is
+//   absent from model checks (a std::thread cannot be a simulated fiber).
+// More: docs/seam.md.
 #pragma once
 
 #include <atomic>
