@@ -19,7 +19,8 @@
 //   select's cell; O9 claim on the select's word, against select.hpp O1 and O2;
 //   O10 release stores completing or withdrawing a select's cell → O11, and of fired →
 //   select.hpp O3; O11 acquire load awaiting a resumer; O12 seq_cst handled counts and hints,
-//   read by advance_head; O13 acq_rel head_ CAS before a retire.
+//   read by advance_head; O13 acq_rel head_ CAS before a retire. O5 to O7 and O9 to O11 sit
+//   in detail/cell_protocol.hpp, the protocol on one cell; the rest here.
 // Memory and ABA: segments (detail/channel_segment.hpp) from the Reclaimer, retired from the
 //   front once their cells are handled and every hint is past; walks run in a read-side
 //   section; each cell state is entered at most once, so no ABA on a state word.
@@ -43,6 +44,7 @@
 
 #include <lockstep/hazard/epoch.hpp>
 #include <lockstep/hazard/reclaimer.hpp>
+#include <lockstep/lockfree/detail/cell_protocol.hpp>
 #include <lockstep/lockfree/detail/channel_cell.hpp>
 #include <lockstep/lockfree/detail/channel_segment.hpp>
 #include <lockstep/lockfree/detail/select_protocol.hpp>
@@ -93,6 +95,11 @@ class channel {
     static wait_mode registering(const detail::ticket& t) { return {waiting::in_select, {}, &t}; }
     // The select whose clause this operation is, if any: claim() notes a select meeting itself.
     const detail::selection* selector() const { return select ? select->selector : nullptr; }
+    // What detail::park waits until: the deadline, if this wait has one.
+    std::optional<clock::time_point> parking_deadline() const {
+      if (how == waiting::until_deadline) return deadline;
+      return std::nullopt;
+    }
   };
 
   // What one cell gave a send or a receive.
@@ -396,7 +403,9 @@ class channel {
               return outcome::done;
             }
           } else if (mode.how == waiting::in_select) {
-            if (enroll(c, now, state::select_sending, *mode.select)) return outcome::registered;
+            if (detail::enroll(c, now, state::select_sending, *mode.select)) {
+              return outcome::registered;
+            }
           } else if (mode.how == waiting::never) {
             // O4, L4: try_send withdraws rather than wait.
             if (c.status.compare_exchange_strong(now, state::interrupted_send, sync::acq_rel,
@@ -418,14 +427,17 @@ class channel {
           break;
         case state::receiver_waiting:
           // O2, O5, L1: delivers to the parked receiver.
-          if (resume(c, now, state::delivered)) return outcome::done;
+          if (detail::resume(c, now, state::delivered)) return outcome::done;
           break;
         case state::select_receiving:
           // O8: owns the select's cell.
           if (c.status.compare_exchange_strong(now, state::resuming_by_partner, sync::acq_rel,
                                                sync::acquire)) {
-            if (!claim(c, mode.selector())) return withdraw(c, state::interrupted_receive);
-            complete(c, state::delivered, 0);
+            if (!detail::claim(c, mode.selector())) {
+              detail::withdraw(c, state::interrupted_receive);
+              return outcome::retry;
+            }
+            detail::complete(c, state::delivered, 0);
             return outcome::done;
           }
           break;
@@ -451,7 +463,7 @@ class channel {
   // A parked sender ends with its value taken by a receiver, moved into the buffer by
   // expand_buffer, or back in its hands (timed out, or the channel closed).
   outcome wait_as_sender(cell& c, const wait_mode& mode) {
-    state now = park(c, state::sender_waiting, mode);
+    state now = detail::park(c, state::sender_waiting, mode.parking_deadline());
     // O4, L4: the timed-out sender withdraws; a failure acquires the resume that won.
     if (now == state::sender_waiting &&
         c.status.compare_exchange_strong(now, state::interrupted_send, sync::acq_rel,
@@ -527,7 +539,7 @@ class channel {
           } else if ((s & closed_bit) != 0) {
             return outcome::closed;
           } else if (mode.how == waiting::in_select) {
-            if (enroll(c, now, state::select_receiving, *mode.select)) {
+            if (detail::enroll(c, now, state::select_receiving, *mode.select)) {
               expand_buffer();
               return outcome::registered;
             }
@@ -557,7 +569,7 @@ class channel {
         case state::sender_waiting:
           // The parked sender no longer touches the cell once it is taken, so it may be woken
           // before the value is moved out. O3, O5, L1.
-          if (resume(c, now, state::taken)) {
+          if (detail::resume(c, now, state::taken)) {
             detail::move_out(c, into);
             expand_buffer();
             return outcome::done;
@@ -567,16 +579,19 @@ class channel {
           // O8: owns the select's cell.
           if (c.status.compare_exchange_strong(now, state::resuming_by_partner, sync::acq_rel,
                                                sync::acquire)) {
-            if (!claim(c, mode.selector())) return withdraw(c, state::interrupted_send);
+            if (!detail::claim(c, mode.selector())) {
+              detail::withdraw(c, state::interrupted_send);
+              return outcome::retry;
+            }
             detail::move_out(c, into);
-            complete(c, state::taken, 0);
+            detail::complete(c, state::taken, 0);
             expand_buffer();
             return outcome::done;
           }
           break;
         case state::resuming_by_expansion:
         case state::resuming_by_close:
-          now = await_resolution(c);
+          now = detail::await_resolution(c);
           break;
         case state::closed:
           // O1.
@@ -596,7 +611,7 @@ class channel {
   }
 
   outcome wait_as_receiver(cell& c, const wait_mode& mode, std::optional<T>& into) {
-    state now = park(c, state::receiver_waiting, mode);
+    state now = detail::park(c, state::receiver_waiting, mode.parking_deadline());
     // O4, L4: the timed-out receiver withdraws; a failure acquires the delivery (O3).
     if (now == state::receiver_waiting &&
         c.status.compare_exchange_strong(now, state::interrupted_receive, sync::acq_rel,
@@ -644,24 +659,24 @@ class channel {
         case state::sender_waiting:
           // O5, L1: a read-modify-write, so the sender's O2 release sequence reaches the
           // receiver's O3 through it.
-          if (resume(c, now, state::buffered)) return false;
+          if (detail::resume(c, now, state::buffered)) return false;
           break;
         case state::select_sending:
           // O8: owns the select's cell.
           if (c.status.compare_exchange_strong(now, state::resuming_by_expansion, sync::acq_rel,
                                                sync::acquire)) {
-            if (!claim(c, nullptr)) {
-              withdraw(c, state::interrupted_send);
+            if (!detail::claim(c, nullptr)) {
+              detail::withdraw(c, state::interrupted_send);
               return true;
             }
-            complete(c, state::buffered, 0);
+            detail::complete(c, state::buffered, 0);
             return false;
           }
           break;
         case state::resuming_by_partner:
         case state::resuming_by_close:
           // Whether the cell ends up holding a value decides whether it counts in the buffer.
-          now = await_resolution(c);
+          now = detail::await_resolution(c);
           break;
         case state::interrupted_send:
           return true;
@@ -693,10 +708,10 @@ class channel {
         // O8: owns the select's cell.
         if (c.status.compare_exchange_strong(now, state::resuming_by_close, sync::acq_rel,
                                              sync::acquire)) {
-          if (!claim(c, nullptr)) {
-            withdraw(c, withdrawn);
+          if (!detail::claim(c, nullptr)) {
+            detail::withdraw(c, withdrawn);
           } else {
-            complete(c, state::closed, detail::selection::by_close);
+            detail::complete(c, state::closed, detail::selection::by_close);
           }
           return;
         }
@@ -708,109 +723,8 @@ class channel {
                         (now == state::receiver_waiting && !below_closed);
       if (!mark) return;
       // O5, L3: closes the cell, waking a parked sender or receiver.
-      if (resume(c, now, state::closed)) return;
+      if (detail::resume(c, now, state::closed)) return;
     }
-  }
-
-  // Hands a parked thread its outcome: the CAS decides against a concurrent withdrawal, then
-  // the wake-up reaches the thread if it has gone to sleep (sync::waiter's claim-then-complete).
-  static bool resume(cell& c, state& expected, state outcome_state) {
-    // O5 acq_rel: releases to the parked thread's O6; acquire, the value (O3) it may take.
-    if (!c.status.compare_exchange_strong(expected, outcome_state, sync::acq_rel, sync::acquire)) {
-      return false;
-    }
-    c.status.notify_all();
-    return true;
-  }
-
-  // Registers a select's clause in an empty cell (`now`); false, with `now` updated, when the
-  // cell changed first. The reference the cell will hold is taken before the CAS publishes it:
-  // from then on a resumer may own the cell and drop it.
-  static bool enroll(cell& c, state& now, state select_state, const detail::ticket& t) {
-    c.selector.write() = t.selector;
-    c.clause.write() = t.clause;
-    t.selector->add_reference();
-    // O7 acq_rel: publishes selector, clause (and a send's value) to the owner's O8.
-    if (c.status.compare_exchange_strong(now, select_state, sync::acq_rel, sync::acquire)) {
-      return true;
-    }
-    t.selector->release();  // never the last: the selecting thread holds one
-    return false;
-  }
-
-  // A thread that owns a select's cell asks to fire its clause: true if it won the select. While
-  // the select is registering it may not win; it asks instead for the clause to be registered
-  // again, in a new cell, since it is withdrawing this one. `by` is the select registering the
-  // owner's operation, if any: a select that meets its own clause says so (met_itself).
-  static bool claim(cell& c, const detail::selection* by) {
-    detail::selection& select = *c.selector.read();
-    const std::uint32_t again = std::uint32_t{1} << c.clause.read();
-    // O9 acquire: the select's state, as select.hpp stored it (its O1).
-    std::uint32_t now = select.state.load(sync::acquire);
-    for (;;) {
-      if (now == detail::selection::waiting) {
-        // O9 acq_rel: the one claim that wins the select.
-        if (select.state.compare_exchange_strong(now, detail::selection::claimed,
-                                                 sync::acq_rel)) {
-          return true;
-        }
-      } else if ((now & detail::selection::registering) != 0) {
-        if (by == &select) select.met_itself = true;
-        // O9 acq_rel: the mark, released to the selecting thread's exchange (select.hpp O1).
-        if (select.state.compare_exchange_strong(now, now | again, sync::acq_rel)) return false;
-      } else {
-        return false;  // another clause fired, or select_for gave up
-      }
-    }
-  }
-
-  // The claim's winner completes the clause: the cell's final state first, then the select's,
-  // a release that the selecting thread acquires before it reads the cell; then it wakes that
-  // thread and drops the cell's reference, its last access to the select.
-  static void complete(cell& c, state final_state, std::uint32_t how) {
-    detail::selection* const select = c.selector.read();
-    const std::uint32_t clause = c.clause.read();
-    // O10 release: the cell's outcome, to O11 and to the select's cancel CAS (O4).
-    c.status.store(final_state, sync::release);
-    // O10 release: fired, to the selecting thread's acquire (select.hpp O3).
-    select->state.store(detail::selection::fired | how | clause, sync::release);
-    select->state.notify_all();
-    select->release();
-  }
-
-  // The claim's loser: the cell is withdrawn, as if its select had cancelled the clause, and
-  // whoever met it moves on.
-  static outcome withdraw(cell& c, state withdrawn_state) {
-    detail::selection* const select = c.selector.read();
-    // O10 release: the withdrawal, to O11.
-    c.status.store(withdrawn_state, sync::release);
-    select->release();
-    return outcome::retry;
-  }
-
-  // Waits out another thread's resumption of a select's cell: its claim and one store, which
-  // decide what the cell holds.
-  static state await_resolution(cell& c) {
-    sync::backoff backoff;
-    for (;;) {
-      // O11 acquire: pairs with O10.
-      const state now = c.status.load(sync::acquire);
-      if (now != state::resuming_by_partner && now != state::resuming_by_expansion &&
-          now != state::resuming_by_close) {
-        return now;
-      }
-      backoff.pause();
-    }
-  }
-
-  // Waits until the cell's state is no longer `parked`, and returns it; with a deadline, returns
-  // `parked` once the deadline has passed (the caller then withdraws, O4). The cell's word is
-  // the waiter (sync::waiter): the timed wait is its own (a futex with an absolute deadline), so
-  // a resume wakes a timed waiter at once. O6: park_until_changed's acquire loads see O5.
-  static state park(cell& c, state parked, const wait_mode& mode) {
-    std::optional<clock::time_point> deadline;
-    if (mode.how == waiting::until_deadline) deadline = mode.deadline;
-    return sync::park_until_changed(c.status, parked, deadline, sync::before_parking());
   }
 
   // The segment of `index`, walked to from `hinted`, the hint's value loaded in the caller's

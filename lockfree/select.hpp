@@ -4,13 +4,13 @@
 //   Coroutines", PPoPP 2023 (its select section; kotlinx.coroutines' SelectInstance).
 // Progress: select blocking (by definition); registration obstruction-free (two selects, or a
 //   select meeting itself, can re-register against each other); try_select lock-free.
-// Linearization: L1 select — where the fired clause's operation is (its cell CAS during
-//   registration, or the claim's winning CAS, channel O9); L2 select_for timing out — its CAS
-//   from waiting to cancelled (O2); L3 try_select's nullopt — between two equal collects.
+// Linearization: L1 select — the fired clause's operation (its cell CAS during registration,
+//   or the claim's winning CAS, cell_protocol O9); L2 select_for timing out — its CAS from
+//   waiting to cancelled (O2); L3 try_select's nullopt — between two equal collects.
 // Ordering: O1 acq_rel CAS/exchange of registering and waiting: takes the marks resumers
-//   released (channel O9) and offers waiting to their claims; a release store of a clause
-//   fired during registration; O2 acq_rel CAS to cancelled, against channel O9's claim;
-//   O3 acquire loads (and waits) of fired → channel O10, before the cell is read;
+//   released (cell_protocol O9) and offers waiting to their claims; a release store of a
+//   clause fired during registration; O2 acq_rel CAS to cancelled, against cell_protocol O9's
+//   claim; O3 acquire loads (and waits) of fired → cell_protocol O10, before the cell is read;
 //   O4 seq_cst collects of the channels' counters (channel O1).
 // Memory and ABA: the instance (detail::selection) is counted: the selecting thread's reference
 //   and one per cell naming it; each state word value is reached once per select.
@@ -129,7 +129,7 @@ class select_over {
     }
     while (!fired) {
       std::uint32_t expected = selection::registering;
-      // O1 acq_rel: offers waiting to claims (channel O9); on failure the marks are read.
+      // O1 acq_rel: offers waiting to claims (cell_protocol O9); on failure the marks are read.
       if (select->state.compare_exchange_strong(expected, selection::waiting, sync::acq_rel)) {
         break;
       }
@@ -150,14 +150,14 @@ class select_over {
       // The select's word is the waiter (sync::waiter), as a channel operation's cell is.
       std::uint32_t now = sync::park_until_changed(select->state, selection::waiting, deadline,
                                                    sync::before_parking());
-      // O2 acq_rel: select_for gives up, against a claim's CAS (channel O9): one wins.
+      // O2 acq_rel: select_for gives up, against a claim's CAS (cell_protocol O9): one wins.
       if (now == selection::waiting &&
           select->state.compare_exchange_strong(now, selection::cancelled, sync::acq_rel)) {
         timed_out = true;
       }
       if (!timed_out) {
         // A claim's winner stores fired once the clause is complete. O3 acquire: pairs with
-        // channel O10's release of fired, before the cell is read.
+        // cell_protocol O10's release of fired, before the cell is read.
         now = select->state.load(sync::acquire);
         while (now == selection::claimed) {
           select->state.wait(selection::claimed, sync::acquire);
@@ -265,7 +265,7 @@ class select_over {
     sync::spin_then_yield patience = sync::before_parking();
     do {
       sync::cpu_relax();
-      // O3 acquire: a claim's state (channel O9).
+      // O3 acquire: a claim's state (cell_protocol O9).
     } while (select->state.load(sync::acquire) == selection::waiting && patience.pause());
     std::uint32_t expected = selection::waiting;
     // O1 acq_rel: back to registering, unless a claim won meanwhile.

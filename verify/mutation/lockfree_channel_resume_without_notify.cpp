@@ -1,10 +1,10 @@
 // Mutation: lockfree::channel resumes a parked thread without waking it.
 //
-// MUTATE lockfree/channel.hpp
+// MUTATE lockfree/detail/cell_protocol.hpp
 // - c.status.notify_all();
 // + static_cast<void>(c);
 //
-// resume() changes the cell's state (to delivered, taken, buffered or closed) and then must
+// resume() (O5) changes the cell's state (to delivered, taken, buffered or closed) and then must
 // notify: a thread that has finished its brief spin and sleeps on the state word is woken only
 // by the notify. Without it the receiver parked in a rendezvous channel sleeps forever after the
 // sender delivered, a lost wake-up. The check passes only if Relacy reports the deadlock.

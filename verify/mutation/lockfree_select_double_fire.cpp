@@ -1,7 +1,7 @@
 // Mutation: a lockfree::select that can fire two cases. A resumer that owns a select's cell
-// claims the select also when another clause has already fired it.
+// claims the select (breaks O9's one winner) also when another clause has already fired it.
 //
-// MUTATE lockfree/channel.hpp
+// MUTATE lockfree/detail/cell_protocol.hpp
 // - return false;  // another clause fired, or select_for gave up
 // + return true;  // another clause fired, or select_for gave up
 //
