@@ -8,8 +8,10 @@
 #include <cstddef>
 #include <cstdio>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "placement.hpp"
@@ -79,17 +81,83 @@ std::optional<std::vector<T>> parse_list(std::string_view s, Parse parse) {
   return out;
 }
 
-// The harness's own flags; every binary built on it (lockstep_bench, a user's) takes them.
-inline constexpr const char* usage =
-    "[google benchmark flags] [--ops=N] [--work=N] [--seam_ops=N]\n"
-    "  [--roundtrips=N] [--probe_iterations=N] [--cap_ms=N]\n"
-    "  [--threads=1,2,4,8] [--pin=none,compact,scatter] [--progress_total=N]\n"
-    "  [--reclaim_threads=1,2,4] [--reclaim_pin=none,scatter]\n"
-    "  [--queue_ops=N] [--queue_work=N] [--queue_cap_ms=N]\n"
-    "  [--queue_threads=1,2,4,8] [--queue_pin=none,scatter]\n"
-    "  [--channel_ops=N] [--channel_work=N] [--channel_roundtrips=N]\n"
-    "  [--channel_cap_ms=N] [--channel_threads=1,2,4,8]\n"
-    "  [--channel_caps=1,64,1024] [--channel_pattern_cap=N]\n";
+// A flag's value, parsed into the type of the field it sets.
+inline std::optional<std::size_t> parse_field(std::string_view v, std::size_t*) {
+  return parse_number<std::size_t>(v);
+}
+inline std::optional<std::chrono::milliseconds> parse_field(std::string_view v,
+                                                            std::chrono::milliseconds*) {
+  const std::optional<unsigned> ms = parse_number<unsigned>(v);
+  if (!ms) return std::nullopt;
+  return std::chrono::milliseconds(*ms);
+}
+inline std::optional<std::vector<std::size_t>> parse_field(std::string_view v,
+                                                           std::vector<std::size_t>*) {
+  return parse_list<std::size_t>(v, parse_number<std::size_t>);
+}
+inline std::optional<std::vector<pin_policy>> parse_field(std::string_view v,
+                                                          std::vector<pin_policy>*) {
+  return parse_list<pin_policy>(v, parse_pin_policy);
+}
+
+template <auto Field>
+bool assign(options& opt, std::string_view v) {
+  auto& field = opt.*Field;
+  auto parsed = parse_field(v, &field);
+  if (!parsed) return false;
+  field = std::move(*parsed);
+  return true;
+}
+
+// The harness's own flags; every binary built on it (lockstep_bench, a user's) takes them, and
+// the usage text is made from this table.
+struct flag {
+  std::string_view name;  // without the value: "--ops" takes "--ops=N"
+  std::string_view value;
+  bool (*set)(options&, std::string_view);
+};
+
+inline constexpr flag flags[] = {
+    {"--ops", "N", assign<&options::ops>},
+    {"--work", "N", assign<&options::work>},
+    {"--seam_ops", "N", assign<&options::seam_ops>},
+    {"--roundtrips", "N", assign<&options::roundtrips>},
+    {"--probe_iterations", "N", assign<&options::probe_iterations>},
+    {"--cap_ms", "N", assign<&options::cap>},
+    {"--threads", "1,2,4,8", assign<&options::threads>},
+    {"--pin", "none,compact,scatter", assign<&options::pins>},
+    {"--progress_total", "N", assign<&options::progress_total>},
+    {"--reclaim_threads", "1,2,4", assign<&options::reclaim_threads>},
+    {"--reclaim_pin", "none,scatter", assign<&options::reclaim_pins>},
+    {"--queue_ops", "N", assign<&options::queue_ops>},
+    {"--queue_work", "N", assign<&options::queue_work>},
+    {"--queue_cap_ms", "N", assign<&options::queue_cap>},
+    {"--queue_threads", "1,2,4,8", assign<&options::queue_threads>},
+    {"--queue_pin", "none,scatter", assign<&options::queue_pins>},
+    {"--channel_ops", "N", assign<&options::channel_ops>},
+    {"--channel_work", "N", assign<&options::channel_work>},
+    {"--channel_roundtrips", "N", assign<&options::channel_roundtrips>},
+    {"--channel_cap_ms", "N", assign<&options::channel_cap>},
+    {"--channel_threads", "1,2,4,8", assign<&options::channel_threads>},
+    {"--channel_caps", "1,64,1024", assign<&options::channel_caps>},
+    {"--channel_pattern_cap", "N", assign<&options::channel_pattern_cap>},
+};
+
+inline std::string usage() {
+  std::string text = "[google benchmark flags]";
+  std::size_t column = text.size();
+  for (const flag& f : flags) {
+    const std::size_t width = f.name.size() + f.value.size() + 4;  // " [" "=" "]"
+    if (column + width > 78) {
+      text += "\n ";
+      column = 1;
+    }
+    ((text += " [") += f.name) += "=";
+    (text += f.value) += "]";
+    column += width;
+  }
+  return text + "\n";
+}
 
 // Takes lockstep's own flags out of argv; benchmark::Initialize has taken its own already.
 inline bool parse_options(int& argc, char** argv, options& opt) {
@@ -97,72 +165,17 @@ inline bool parse_options(int& argc, char** argv, options& opt) {
   bool ok = true;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    auto value = [&](std::string_view flag) -> std::optional<std::string_view> {
-      if (arg.substr(0, flag.size()) == flag && arg.size() > flag.size() &&
-          arg[flag.size()] == '=') {
-        return arg.substr(flag.size() + 1);
-      }
-      return std::nullopt;
-    };
-    auto set = [&](auto& field, auto parsed) {
-      if (parsed) {
-        field = *parsed;
-      } else {
-        std::fprintf(stderr, "bad value: %s\n", argv[i]);
-        ok = false;
-      }
-    };
-    if (auto v = value("--ops")) {
-      set(opt.ops, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--progress_total")) {
-      set(opt.progress_total, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--work")) {
-      set(opt.work, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--probe_iterations")) {
-      set(opt.probe_iterations, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--seam_ops")) {
-      set(opt.seam_ops, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--roundtrips")) {
-      set(opt.roundtrips, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--cap_ms")) {
-      const auto ms = parse_number<unsigned>(*v);
-      set(opt.cap, ms ? std::optional(std::chrono::milliseconds(*ms)) : std::nullopt);
-    } else if (auto v = value("--threads")) {
-      set(opt.threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
-    } else if (auto v = value("--pin")) {
-      set(opt.pins, parse_list<pin_policy>(*v, parse_pin_policy));
-    } else if (auto v = value("--reclaim_threads")) {
-      set(opt.reclaim_threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
-    } else if (auto v = value("--reclaim_pin")) {
-      set(opt.reclaim_pins, parse_list<pin_policy>(*v, parse_pin_policy));
-    } else if (auto v = value("--queue_ops")) {
-      set(opt.queue_ops, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--queue_work")) {
-      set(opt.queue_work, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--queue_cap_ms")) {
-      const auto ms = parse_number<unsigned>(*v);
-      set(opt.queue_cap, ms ? std::optional(std::chrono::milliseconds(*ms)) : std::nullopt);
-    } else if (auto v = value("--queue_threads")) {
-      set(opt.queue_threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
-    } else if (auto v = value("--queue_pin")) {
-      set(opt.queue_pins, parse_list<pin_policy>(*v, parse_pin_policy));
-    } else if (auto v = value("--channel_ops")) {
-      set(opt.channel_ops, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--channel_work")) {
-      set(opt.channel_work, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--channel_roundtrips")) {
-      set(opt.channel_roundtrips, parse_number<std::size_t>(*v));
-    } else if (auto v = value("--channel_cap_ms")) {
-      const auto ms = parse_number<unsigned>(*v);
-      set(opt.channel_cap, ms ? std::optional(std::chrono::milliseconds(*ms)) : std::nullopt);
-    } else if (auto v = value("--channel_threads")) {
-      set(opt.channel_threads, parse_list<std::size_t>(*v, parse_number<std::size_t>));
-    } else if (auto v = value("--channel_caps")) {
-      set(opt.channel_caps, parse_list<std::size_t>(*v, parse_number<std::size_t>));
-    } else if (auto v = value("--channel_pattern_cap")) {
-      set(opt.channel_pattern_cap, parse_number<std::size_t>(*v));
-    } else {
+    const std::size_t equals = arg.find('=');
+    const std::string_view name = arg.substr(0, equals);
+    const flag* match = nullptr;
+    for (const flag& f : flags) {
+      if (f.name == name) match = &f;
+    }
+    if (match == nullptr || equals == std::string_view::npos) {
       argv[kept++] = argv[i];
+    } else if (!match->set(opt, arg.substr(equals + 1))) {
+      std::fprintf(stderr, "bad value: %s\n", argv[i]);
+      ok = false;
     }
   }
   argc = kept;

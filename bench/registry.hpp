@@ -359,7 +359,7 @@ inline int main(int argc, char** argv, selection also = with_twins) {
   benchmark::Initialize(&argc, argv);
   options opt;
   if (!parse_options(argc, argv, opt) || benchmark::ReportUnrecognizedArguments(argc, argv)) {
-    std::fprintf(stderr, "usage: %s %s", argc > 0 ? argv[0] : "bench", usage);
+    std::fprintf(stderr, "usage: %s %s", argc > 0 ? argv[0] : "bench", usage().c_str());
     return 1;
   }
   const catalog& mine = registered();
