@@ -16,16 +16,6 @@ function(lockstep_gtest source label)
   add_executable(${target} ${source})
   target_link_libraries(${target} PRIVATE lockstep::lockstep lockstep_warnings
                         GTest::gtest GTest::gtest_main Threads::Threads ${ARGN})
-  # g++ warns (-Wtsan, an error under -Werror) that ThreadSanitizer does not model
-  # std::atomic_thread_fence. The reclamation protocols (hazard/hazard_pointers.hpp, epoch.hpp)
-  # rely on seq_cst fences by design, and Relacy checks what the fences order. TSan still checks
-  # every release/acquire edge around them: the fences only forbid the executions where a reader
-  # would trust a stale pointer, and TSan judges the executions that did happen, where the
-  # happens-before a reader's use of a node needs comes from release/acquire pairs it models. So
-  # the warning is silenced, not the analysis: no TSan report is suppressed.
-  if(LOCKSTEP_SANITIZER STREQUAL "tsan")
-    target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-tsan>)
-  endif()
   add_test(NAME ${target} COMMAND ${target})
   set(labels ${label} ${LOCKSTEP_BUILD_LABELS})
   if(LOCKSTEP_SANITIZER)
