@@ -245,6 +245,12 @@ def rate_cell(v):
     return f"{fmt_rate(v['median'])} {spread_text}"
 
 
+def ratio_cells(per_pin, s, threads, pins):
+    """One table row's cells: structure s's ratio per thread count, one per pin joined by ·."""
+    return [" · ".join(fmt_ratio(per_pin[p][s][t]) if t in per_pin[p].get(s, {}) else "-"
+                       for p in pins) for t in threads]
+
+
 def table_head(first, threads):
     return ["| " + " | ".join(first) + " | " + " | ".join(f"{t} thr" for t in threads) + " |",
             "|" + "---|" * len(first) + "---:|" * len(threads)]

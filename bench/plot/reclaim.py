@@ -1,7 +1,7 @@
 """The reclamation group (reclaim/<workload>/<structure>/...): reclamation.png and its tables,
 and the policy colours stall.png shares."""
 
-from common import capped_runs, fmt_ratio, pins_of, ratios, save, table_head
+from common import capped_runs, pins_of, ratio_cells, ratios, save, table_head
 from panel import ratio_grid
 
 # One colour per reclamation policy across reclamation.png and stall.png; xenium's queue takes
@@ -63,8 +63,7 @@ def summary_lines(reclaim, fam, baseline, context):
         for s in names:
             if s == baseline:
                 continue
-            cells = [" · ".join(fmt_ratio(per_pin[p][s][t]) if t in per_pin[p].get(s, {}) else "-"
-                                for p in pins) for t in threads]
+            cells = ratio_cells(per_pin, s, threads, pins)
             lines.append(f"| {label(s, fam)} | " + " | ".join(cells) + " |")
         lines += ["", f"### {workload}: time per operation, ns (team wall time / operations, "
                   f"median), and the difference to `{baseline}`, pin " + " · ".join(pins),

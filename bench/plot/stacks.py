@@ -3,7 +3,7 @@
 
 import matplotlib.pyplot as plt
 
-from common import (capped_runs, fmt_ratio, ordered, pins_of, ratios, save, table_head,
+from common import (capped_runs, ordered, pins_of, ratio_cells, ratios, save, table_head,
                     throughput_table)
 from panel import panel, ratio_grid
 
@@ -50,8 +50,7 @@ def summary_lines(stack, fam, baseline, context):
         for s in names:
             if s == baseline:
                 continue
-            cells = [" · ".join(fmt_ratio(per_pin[p][s][t]) if t in per_pin[p].get(s, {}) else "-"
-                                for p in pins) for t in threads]
+            cells = ratio_cells(per_pin, s, threads, pins)
             lines.append(f"| {s} | {fam[s]} | " + " | ".join(cells) + " |")
         lines.append("")
 
