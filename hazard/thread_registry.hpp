@@ -22,7 +22,6 @@
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
@@ -46,10 +45,9 @@ struct owned_flag {
 };
 
 // What a thread's cache keeps alive: the list of entries, and whether its registry still lives.
-// `alive` is a std::atomic in both builds: it only lets caches prune dead registries, and
-// is not part of the model (as sync::statistic).
+// `alive` only lets caches prune dead registries: bookkeeping, outside the model.
 struct registry_state_base {
-  std::atomic<bool> alive{true};
+  sync::bookkeeping_flag alive{true};
   virtual ~registry_state_base() = default;
 };
 
@@ -147,7 +145,7 @@ class thread_cache {
 
   void add(std::shared_ptr<registry_state_base> state, owned_flag* flag) {
     std::erase_if(entries_,
-                  [](const entry& e) { return !e.state->alive.load(std::memory_order_relaxed); });
+                  [](const entry& e) { return !e.state->alive.is_set(); });
     entries_.push_back({std::move(state), flag});
   }
 
@@ -214,7 +212,7 @@ class thread_registry {
 
   // No thread may use the registry concurrently with its destruction. Threads that used it may
   // still be alive: their caches release into the shared list, which they keep alive.
-  ~thread_registry() { list_->alive.store(false, std::memory_order_relaxed); }
+  ~thread_registry() { list_->alive.clear(); }
 
   // The calling thread's record, for as long as the handle lives: its own, acquired on the
   // thread's first call and cached, or one lent after the thread's cache is gone.

@@ -14,6 +14,7 @@
 //
 // bookkeeping_allocator<T> allocates what per-thread state keeps about itself (a cache's
 // entries, the block they share with their owner): natively std::allocator.
+// bookkeeping_flag is a flag of that bookkeeping (does a cached entry's owner still live?).
 //
 // Ordering: none. A thread's T is touched by that thread only; sharing it is the owner's job.
 //
@@ -25,11 +26,13 @@
 // so a model check that uses one fails to link; a check builds its own T instead.
 // bookkeeping_allocator is the C library's malloc, which Relacy does not track: Relacy makes
 // every free it tracks a scheduling choice, and bookkeeping is no part of an algorithm.
+// bookkeeping_flag is a real std::atomic in both builds, outside the model like a statistic.
 //
 // More: docs/algorithms/thread_registry.md (how the reclamation domains use both).
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdlib>
 #include <memory>
@@ -132,5 +135,19 @@ struct bookkeeping_allocator {
 };
 
 #endif
+
+class bookkeeping_flag {
+ public:
+  explicit bookkeeping_flag(bool set) noexcept : set_(set) {}
+  bookkeeping_flag(const bookkeeping_flag&) = delete;
+  bookkeeping_flag& operator=(const bookkeeping_flag&) = delete;
+
+  // Relaxed: a cache only prunes by it; nothing is published through it.
+  void clear() noexcept { set_.store(false, std::memory_order_relaxed); }
+  bool is_set() const noexcept { return set_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> set_;
+};
 
 }  // namespace lockstep::sync
