@@ -1,11 +1,16 @@
-// sync::unbounded_queue, sync::bounded_queue, sync::stack — the abstract types every pair
-// implements, as concepts, and sync::ring_capacity, the one capacity rule of the bounded ones.
+// sync::unbounded_queue, sync::bounded_queue, sync::stack, sync::work_stealing_deque — the
+// abstract types every pair implements, as concepts, and sync::ring_capacity, the one capacity rule of the bounded ones.
 // A twin and its lock-free peer satisfy the same concept; verify/ is written against it.
 //
 //   unbounded_queue   push(T) always succeeds (it may allocate); try_pop() -> std::optional<T>
 //   bounded_queue     try_push(T) -> bool, false when full (the caller's value is untouched);
 //                     try_pop() -> std::optional<T>; capacity() is fixed at construction
 //   stack             push(T); try_pop() -> std::optional<T>
+//   work_stealing_deque
+//                     push(T) and pop() -> std::optional<T> at the owner's end (LIFO), by the
+//                     owner only; steal() -> std::optional<T> at the other end (FIFO), by any
+//                     thread; a steal may also come back empty when it lost a race for the
+//                     last elements (someone else took them)
 //
 // An empty optional from try_pop means the structure was empty at the operation's
 // linearization point; a false from try_push means it was full there. Each header's card says
@@ -52,6 +57,14 @@ concept queue = unbounded_queue<Q> || bounded_queue<Q>;
 
 template <class S>
 concept stack = pops<S> && requires(S& s, const typename S::value_type& v) { s.push(v); };
+
+template <class D>
+concept work_stealing_deque = requires(D& d, const typename D::value_type& v) {
+  typename D::value_type;
+  d.push(v);
+  { d.pop() } -> std::same_as<std::optional<typename D::value_type>>;
+  { d.steal() } -> std::same_as<std::optional<typename D::value_type>>;
+};
 
 // The capacity of a ring: `requested` rounded up to a power of two (so an index maps to a slot
 // with a mask, not a division). 0 is std::invalid_argument; a request whose rounding would pass
