@@ -40,6 +40,17 @@ inline constexpr std::string_view queues_ms_queue_hazard_pointers = "ms_queue_ha
 inline constexpr std::string_view queues_scq = "scq";
 inline constexpr std::string_view queues_spsc_queue = "spsc_queue";
 inline constexpr std::string_view queues_xenium_msqueue_hp = "xenium_msqueue_hp";
+inline constexpr std::string_view runtime_benchmarks[] = {
+    "skynet",
+    "fib",
+    "spawn_join",
+    "memory",
+};
+inline constexpr std::string_view runtimes_fiber = "boost_fiber";
+inline constexpr std::string_view runtimes_go = "go";
+inline constexpr std::string_view runtimes_locked_scheduler = "locked_scheduler";
+inline constexpr std::string_view runtimes_scheduler = "scheduler";
+inline constexpr std::string_view runtimes_tbb = "tbb_task_group";
 inline constexpr std::string_view workloads[] = {
     "pairs",
     "prodcons",

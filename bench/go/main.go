@@ -9,6 +9,8 @@
 // benchmark's: the machines this runs on change speed from minute to minute, and only ratios
 // within one run mean anything. GOMAXPROCS is the number of threads the C++ twin runs, at most
 // the machine's cores, so both sides use the same processors.
+//
+// With -suite=runtime it is the twin of lockstep_runtime instead (runtime.go).
 package main
 
 import (
@@ -191,6 +193,14 @@ func main() {
 		}
 	}
 
+	switch *suite {
+	case "runtime":
+		runtimeMain(o)
+		return
+	case "channels":
+	default:
+		fail(fmt.Errorf("-suite must be channels or runtime"))
+	}
 	benchmarks := matrix(o)
 	if o.list {
 		for _, b := range benchmarks {
