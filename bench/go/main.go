@@ -208,29 +208,12 @@ func main() {
 		}
 		return
 	}
-	type job struct{ bench, repetition int }
-	var jobs []job
-	for b := range benchmarks {
-		for r := 0; r < o.repetitions; r++ {
-			jobs = append(jobs, job{b, r})
-		}
-	}
-	rand.Seed(time.Now().UnixNano())
-	rand.Shuffle(len(jobs), func(i, j int) { jobs[i], jobs[j] = jobs[j], jobs[i] })
-
 	results := make([][]result, len(benchmarks))
 	for i := range results {
 		results[i] = make([]result, o.repetitions)
 	}
-	start := time.Now()
-	for n, j := range jobs {
-		results[j.bench][j.repetition] = measure(benchmarks[j.bench])
-		if o.progress {
-			s := int(time.Since(start).Seconds())
-			fmt.Fprintf(os.Stderr, "[%4d/%d %3d:%02d] %s\n", n+1, len(jobs), s/60, s%60,
-				benchmarks[j.bench].name)
-		}
-	}
+	interleave(o, len(benchmarks), func(b int) string { return benchmarks[b].name },
+		func(b, rep int) { results[b][rep] = measure(benchmarks[b]) })
 	if err := write(o, benchmarks, results); err != nil {
 		fail(err)
 	}
@@ -241,6 +224,29 @@ func main() {
 			if r.err != nil {
 				fmt.Fprintf(os.Stderr, "check failed: %s: %v\n", b.name, r.err)
 			}
+		}
+	}
+}
+
+// interleave runs every repetition of n benchmarks once, in a random order, with a progress
+// line on stderr per repetition when asked.
+func interleave(o options, n int, name func(int) string, run func(bench, repetition int)) {
+	type job struct{ bench, repetition int }
+	var jobs []job
+	for b := 0; b < n; b++ {
+		for r := 0; r < o.repetitions; r++ {
+			jobs = append(jobs, job{b, r})
+		}
+	}
+	rand.Seed(time.Now().UnixNano())
+	rand.Shuffle(len(jobs), func(i, j int) { jobs[i], jobs[j] = jobs[j], jobs[i] })
+	start := time.Now()
+	for i, j := range jobs {
+		run(j.bench, j.repetition)
+		if o.progress {
+			s := int(time.Since(start).Seconds())
+			fmt.Fprintf(os.Stderr, "[%4d/%d %3d:%02d] %s\n", i+1, len(jobs), s/60, s%60,
+				name(j.bench))
 		}
 	}
 }

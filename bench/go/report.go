@@ -180,25 +180,35 @@ func loadAverage() []float64 {
 // lockstep_go_ where lockstep_bench has a key of its own, because bench/plot merges the
 // contexts of every JSON file in a run.
 func write(o options, benchmarks []benchmark, results [][]result) error {
-	host, _ := os.Hostname()
-	exe, _ := os.Executable()
-	context := map[string]any{
-		"date":                            time.Now().Format(time.RFC3339),
-		"host_name":                       host,
-		"executable":                      exe,
-		"num_cpus":                        runtime.NumCPU(),
-		"load_avg":                        loadAverage(),
-		"lockstep_go_version":             runtime.Version(),
+	return writeDocument(o, map[string]any{
 		"lockstep_go_channel_structures":  names.Channels["go"] + ":peer",
 		"lockstep_go_ops_per_iteration":   strconv.Itoa(o.ops),
 		"lockstep_go_work_per_repetition": strconv.Itoa(o.work),
 		"lockstep_go_roundtrips":          strconv.Itoa(o.roundtrips),
 		"lockstep_go_gomaxprocs":          "min(threads, num_cpus); patterns: min(workers + 2, num_cpus)",
+	}, entries(o, benchmarks, results))
+}
+
+// writeDocument writes the JSON document: the machine's context, the suite's own keys, the
+// command line's -context, and the benchmarks.
+func writeDocument(o options, suite map[string]any, benchmarks any) error {
+	host, _ := os.Hostname()
+	exe, _ := os.Executable()
+	context := map[string]any{
+		"date":                time.Now().Format(time.RFC3339),
+		"host_name":           host,
+		"executable":          exe,
+		"num_cpus":            runtime.NumCPU(),
+		"load_avg":            loadAverage(),
+		"lockstep_go_version": runtime.Version(),
+	}
+	for k, v := range suite {
+		context[k] = v
 	}
 	for k, v := range o.context {
 		context[k] = v
 	}
-	doc := map[string]any{"context": context, "benchmarks": entries(o, benchmarks, results)}
+	doc := map[string]any{"context": context, "benchmarks": benchmarks}
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return err

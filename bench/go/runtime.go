@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math/rand"
 	"os"
 	"os/exec"
 	"runtime"
@@ -302,34 +301,21 @@ func runtimeMain(o options) {
 		}
 		return
 	}
-	type job struct{ bench, repetition int }
-	var jobs []job
-	for b := range benchmarks {
-		for r := 0; r < o.repetitions; r++ {
-			jobs = append(jobs, job{b, r})
-		}
-	}
-	rand.Seed(time.Now().UnixNano())
-	rand.Shuffle(len(jobs), func(i, j int) { jobs[i], jobs[j] = jobs[j], jobs[i] })
 	runs := make([][]runtimeRun, len(benchmarks))
 	for i := range runs {
 		runs[i] = make([]runtimeRun, o.repetitions)
 	}
-	start := time.Now()
-	for n, j := range jobs {
-		b := benchmarks[j.bench]
-		runtime.GOMAXPROCS(b.workers)
-		// A collection inside the timed region would bill one benchmark for another's garbage.
-		runtime.GC()
-		cpu0 := cpuSeconds()
-		r := b.once()
-		r.cpu = cpuSeconds() - cpu0
-		runs[j.bench][j.repetition] = r
-		if o.progress {
-			s := int(time.Since(start).Seconds())
-			fmt.Fprintf(os.Stderr, "[%4d/%d %3d:%02d] %s\n", n+1, len(jobs), s/60, s%60, b.name)
-		}
-	}
+	interleave(o, len(benchmarks), func(b int) string { return benchmarks[b].name },
+		func(b, rep int) {
+			runtime.GOMAXPROCS(benchmarks[b].workers)
+			// A collection inside the timed region would bill one benchmark for another's
+			// garbage.
+			runtime.GC()
+			cpu0 := cpuSeconds()
+			r := benchmarks[b].once()
+			r.cpu = cpuSeconds() - cpu0
+			runs[b][rep] = r
+		})
 	if err := writeRuntime(o, workers, benchmarks, runs); err != nil {
 		fail(err)
 	}
@@ -375,26 +361,9 @@ func writeRuntime(o options, workers []int, benchmarks []runtimeBenchmark,
 		}
 		out = append(out, re)
 	}
-	host, _ := os.Hostname()
-	exe, _ := os.Executable()
-	context := map[string]any{
-		"date":                           time.Now().Format(time.RFC3339),
-		"host_name":                      host,
-		"executable":                     exe,
-		"num_cpus":                       runtime.NumCPU(),
-		"load_avg":                       loadAverage(),
-		"lockstep_go_version":            runtime.Version(),
+	return writeDocument(o, map[string]any{
 		"lockstep_go_runtime_structures": runtimeNames.Runtimes["go"] + ":peer",
 		"lockstep_go_runtime_workers":    *rtWorkers,
-		"lockstep_go_gomaxprocs":         "the worker count",
-	}
-	for k, v := range o.context {
-		context[k] = v
-	}
-	doc := map[string]any{"context": context, "benchmarks": out}
-	data, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(o.out, append(data, '\n'), 0o644)
+		"lockstep_go_runtime_gomaxprocs": "the worker count",
+	}, out)
 }

@@ -1,0 +1,325 @@
+// lockstep_runtime: lockstep's M:N scheduler (sched::scheduler over the Chase-Lev deque,
+// sched::locked_scheduler over its locked twin) against oneTBB's task_group and Boost.Fiber's
+// work_stealing scheduler on the runtime benchmarks of issue 17; bench/go runs the same ones
+// with goroutines (go run . -suite=runtime). Names, one key per path segment as lockstep_bench's:
+//   runtime/skynet/<runtime>/threads:<w>/pin:<p>      a 10-ary tree of --skynet_size leaf tasks
+//       (1,111,111 tasks for 10^6 leaves), each node summing its children's numbers
+//   runtime/fib/<runtime>/threads:<w>/pin:<p>         fib(--fib), forking fib(n-1) at every level
+//   runtime/spawn_join/<runtime>/threads:<w>/pin:<p>  --spawn_tasks tiny tasks spawned by one task
+//       and joined
+//   runtime/memory/<runtime>/threads:<w>/pin:<p>      resident bytes per task (bytes_per_task) with
+//       --memory_tasks tasks parked on a wait_group, at the largest worker count only
+// Every repetition is one run, timed on its own (manual time), checked (the sum, fib's value,
+// the tasks counted) and failed with Google Benchmark's error when wrong; items_per_second is
+// tasks per second. <w> is the worker count (TBB's arena slots and Boost.Fiber's threads include
+// the benchmark's own thread, which lockstep's run() blocks instead). Boost.Fiber and memory
+// run in a child process each: work_stealing keeps one static table per process, and a fresh
+// process is the only honest baseline for a resident-set difference.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <lockstep/bench/names.hpp>
+#include <lockstep/bench/placement.hpp>
+
+#include "common.hpp"
+#if __has_include(<lockstep/sched/scheduler.hpp>)
+#include "lockstep_runtime.hpp"
+#define LOCKSTEP_RUNTIME_HAS_SCHED 1
+#endif
+// After lockstep's headers: Boost.Fiber defines a function-like macro cpu_relax, which is also
+// the name of a function of lockstep's seam (sync/thread.hpp).
+#include "peer_runtimes.hpp"
+
+namespace {
+
+using namespace lockstep::bench;
+using namespace lockstep::bench::runtime;
+
+struct flags {
+  std::vector<std::size_t> workers;
+  std::vector<pin_policy> pins{pin_policy::scatter};
+  sizes size;
+  std::string child;  // internal: "<benchmark>/<runtime>/<workers>/<pin>"
+};
+
+std::optional<std::vector<std::size_t>> parse_counts(std::string_view s) {
+  std::vector<std::size_t> out;
+  while (!s.empty()) {
+    const std::size_t comma = s.find(',');
+    const std::string item(s.substr(0, comma));
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v == 0) return std::nullopt;
+    out.push_back(v);
+    s = comma == std::string_view::npos ? std::string_view{} : s.substr(comma + 1);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+const char* const usage_text =
+    "[benchmark flags] [--workers=1,N] [--pin=scatter] [--skynet_size=1000000] [--fib=30]\n"
+    "  [--spawn_tasks=1000000] [--memory_tasks=1000000]\n"
+    "  --workers  worker counts (default 1 and the number of PUs)\n"
+    "  --pin      pinning policies of the workers: none, compact, scatter (bench/placement.hpp)\n";
+
+bool parse(int argc, char** argv, flags& f) {
+  const long pus = sysconf(_SC_NPROCESSORS_ONLN);
+  f.workers = {1};
+  if (pus > 1) f.workers.push_back(static_cast<std::size_t>(pus));
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const auto value = [&](std::string_view key) -> std::optional<std::string_view> {
+      if (arg.substr(0, key.size()) == key) return arg.substr(key.size());
+      return std::nullopt;
+    };
+    if (auto v = value("--workers=")) {
+      auto c = parse_counts(*v);
+      if (!c) return false;
+      f.workers = *c;
+    } else if (auto v = value("--pin=")) {
+      f.pins.clear();
+      std::string_view rest = *v;
+      while (!rest.empty()) {
+        const std::size_t comma = rest.find(',');
+        const auto p = parse_pin_policy(rest.substr(0, comma));
+        if (!p) return false;
+        f.pins.push_back(*p);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      }
+      if (f.pins.empty()) return false;
+    } else if (auto v = value("--skynet_size=")) {
+      auto c = parse_counts(*v);
+      if (!c || c->size() != 1) return false;
+      f.size.skynet = (*c)[0];
+      for (std::uint64_t s = f.size.skynet; s > 1; s /= 10)
+        if (s % 10 != 0) return false;
+    } else if (auto v = value("--fib=")) {
+      auto c = parse_counts(*v);
+      if (!c || c->size() != 1 || (*c)[0] > 90) return false;
+      f.size.fib = static_cast<int>((*c)[0]);
+    } else if (auto v = value("--spawn_tasks=")) {
+      auto c = parse_counts(*v);
+      if (!c || c->size() != 1) return false;
+      f.size.spawn = (*c)[0];
+    } else if (auto v = value("--memory_tasks=")) {
+      auto c = parse_counts(*v);
+      if (!c || c->size() != 1) return false;
+      f.size.memory = (*c)[0];
+    } else if (auto v = value("--child=")) {
+      f.child = std::string(*v);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+flags& settings() {
+  static flags f;
+  return f;
+}
+
+topology& machine() {
+  static topology t;
+  return t;
+}
+
+std::string size_flags(const sizes& s) {
+  return " --skynet_size=" + std::to_string(s.skynet) + " --fib=" + std::to_string(s.fib) +
+         " --spawn_tasks=" + std::to_string(s.spawn) + " --memory_tasks=" + std::to_string(s.memory);
+}
+
+// One run of `bench` on a runtime object with skynet, fib, spawn_join (and memory) members.
+template <class Runtime>
+outcome run_on(Runtime& r, std::string_view bench, const sizes& s) {
+  if (bench == "skynet") return r.skynet(s.skynet);
+  if (bench == "fib") return r.fib(s.fib);
+  if (bench == "spawn_join") return r.spawn_join(s.spawn);
+  if constexpr (requires { r.memory(s.memory); }) {
+    if (bench == "memory") return r.memory(s.memory);
+  }
+  throw std::invalid_argument("no benchmark " + std::string(bench) + " on this runtime");
+}
+
+// One run, in this process.
+outcome run_here(std::string_view bench, std::string_view rt, std::size_t workers, pin_policy pin) {
+  const sizes& s = settings().size;
+  const std::vector<unsigned> pus = plan(machine().get(), pin, workers);
+  if (rt == names::runtimes_tbb) {
+    on_tbb::runtime r(machine().get(), workers, pus);
+    return run_on(r, bench, s);
+  }
+  if (rt == names::runtimes_fiber) {
+    std::uint64_t got = 0;
+    outcome o;
+    on_fiber::with_workers(machine().get(), workers, pus, [&] {
+      const auto t0 = clock::now();
+      if (bench == "skynet") {
+        got = on_fiber::skynet(0, s.skynet);
+        o = checked(seconds_since(t0), skynet_tasks(s.skynet), got, skynet_sum(s.skynet), "skynet");
+      } else if (bench == "fib") {
+        got = on_fiber::fib(s.fib);
+        o = checked(seconds_since(t0), fib_spawned(s.fib), got, fib_value(s.fib), "fib");
+      } else {
+        got = on_fiber::spawn_join(s.spawn);
+        o = checked(seconds_since(t0), s.spawn, got, s.spawn, "spawn_join: fibers run");
+      }
+    });
+    return o;
+  }
+#ifdef LOCKSTEP_RUNTIME_HAS_SCHED
+  if (rt == names::runtimes_scheduler) {
+    on_lockstep::runtime<lockstep::sched::scheduler> r(machine().get(), workers, pus);
+    return run_on(r, bench, s);
+  }
+  if (rt == names::runtimes_locked_scheduler) {
+    on_lockstep::runtime<lockstep::sched::locked_scheduler> r(machine().get(), workers, pus);
+    return run_on(r, bench, s);
+  }
+#endif
+  throw std::invalid_argument("no runtime " + std::string(rt));
+}
+
+// One run in a child process (this program with --child), which prints "seconds tasks value"
+// or "error: <message>".
+outcome run_child(std::string_view bench, std::string_view rt, std::size_t workers,
+                  pin_policy pin) {
+  char exe[4096];
+  const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len <= 0) return {0, 0, 0, "cannot find this program to start a child"};
+  exe[len] = '\0';
+  const std::string command = "'" + std::string(exe) + "' --child=" + std::string(bench) + "/" +
+                              std::string(rt) + "/" + std::to_string(workers) + "/" +
+                              std::string(name(pin)) + size_flags(settings().size);
+  std::FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return {0, 0, 0, "popen failed"};
+  char line[512] = {};
+  const bool got = std::fgets(line, sizeof line, p) != nullptr;
+  const int status = pclose(p);
+  outcome o;
+  unsigned long long tasks = 0;
+  if (got && std::sscanf(line, "%lf %llu %lf", &o.seconds, &tasks, &o.value) == 3 && status == 0) {
+    o.tasks = tasks;
+    return o;
+  }
+  o.error = "child " + std::string(bench) + "/" + std::string(rt) + " (status " +
+            std::to_string(status) + "): " + (got ? std::string(line) : "no output");
+  while (!o.error->empty() && o.error->back() == '\n') o.error->pop_back();
+  return o;
+}
+
+int child_main(const std::string& spec) {
+  std::vector<std::string> parts;
+  std::size_t from = 0;
+  for (std::size_t slash; (slash = spec.find('/', from)) != std::string::npos; from = slash + 1)
+    parts.push_back(spec.substr(from, slash - from));
+  parts.push_back(spec.substr(from));
+  const auto workers = parts.size() == 4 ? parse_counts(parts[2]) : std::nullopt;
+  const auto pin = parts.size() == 4 ? parse_pin_policy(parts[3]) : std::nullopt;
+  if (!workers || workers->size() != 1 || !pin) {
+    std::printf("error: bad --child=%s\n", spec.c_str());
+    return 2;
+  }
+  try {
+    const outcome o = run_here(parts[0], parts[1], (*workers)[0], *pin);
+    if (o.error) {
+      std::printf("error: %s\n", o.error->c_str());
+      return 1;
+    }
+    std::printf("%.9g %llu %.9g\n", o.seconds, static_cast<unsigned long long>(o.tasks), o.value);
+  } catch (const std::exception& e) {
+    std::printf("error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
+void add(std::string_view bench, std::string_view rt, std::size_t workers, pin_policy pin,
+         bool in_child) {
+  const std::string bench_name = "runtime/" + std::string(bench) + "/" + std::string(rt) +
+                                 "/threads:" + std::to_string(workers) + "/pin:" +
+                                 std::string(name(pin));
+  benchmark::RegisterBenchmark(
+      bench_name.c_str(),
+      [bench, rt, workers, pin, in_child](benchmark::State& state) {
+        const std::vector<unsigned> pus = plan(machine().get(), pin, workers);
+        std::uint64_t tasks = 0;
+        double value = 0;
+        for (auto _ : state) {
+          const outcome o =
+              in_child ? run_child(bench, rt, workers, pin) : run_here(bench, rt, workers, pin);
+          if (o.error) {
+            state.SkipWithError(o.error->c_str());
+            break;
+          }
+          state.SetIterationTime(o.seconds);
+          tasks += o.tasks;
+          value = o.value;
+        }
+        if (state.error_occurred()) return;
+        state.SetItemsProcessed(static_cast<std::int64_t>(tasks));
+        if (bench == "memory") state.counters["bytes_per_task"] = value;
+        state.SetLabel(pus.empty() ? "pus=any" : "pus=" + join(pus));
+      })
+      ->Iterations(1)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
+void register_all(const flags& f) {
+  struct runtime_entry {
+    std::string_view name, family;
+    bool parks;  // has a memory benchmark (tasks that suspend on a wait_group)
+  };
+  std::vector<runtime_entry> runtimes;
+#ifdef LOCKSTEP_RUNTIME_HAS_SCHED
+  runtimes.push_back({names::runtimes_scheduler, "lockfree", true});
+  runtimes.push_back({names::runtimes_locked_scheduler, "locked", true});
+#endif
+  runtimes.push_back({names::runtimes_tbb, "peer", false});
+  runtimes.push_back({names::runtimes_fiber, "peer", false});
+  std::string declared;
+  std::size_t most = 0;
+  for (std::size_t w : f.workers) most = std::max(most, w);
+  for (const runtime_entry& rt : runtimes) {
+    if (!declared.empty()) declared += ',';
+    declared.append(rt.name).append(":").append(rt.family);
+    const bool child = rt.name == names::runtimes_fiber;
+    for (pin_policy pin : f.pins) {
+      for (std::size_t w : f.workers)
+        for (std::string_view bench : names::runtime_benchmarks)
+          if (bench != "memory") add(bench, rt.name, w, pin, child);
+      if (rt.parks) add("memory", rt.name, most, pin, true);
+    }
+  }
+  benchmark::AddCustomContext("lockstep_runtime_structures", declared);
+  benchmark::AddCustomContext("lockstep_topology", summary(machine().get()));
+  benchmark::AddCustomContext("lockstep_build_type", LOCKSTEP_BENCH_BUILD_TYPE);
+  benchmark::AddCustomContext("lockstep_runtime_sizes", size_flags(f.size).substr(1));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  flags& f = settings();
+  if (!parse(argc, argv, f)) {
+    std::fprintf(stderr, "usage: %s %s", argc > 0 ? argv[0] : "lockstep_runtime", usage_text);
+    return 2;
+  }
+  if (!f.child.empty()) return child_main(f.child);
+  register_all(f);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
