@@ -12,12 +12,15 @@
 
 #include <lockstep/locked/tatas_lock.hpp>
 #include <lockstep/locked/work_stealing_deque.hpp>
+#include <lockstep/lockfree/chase_lev_deque.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <random>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -89,13 +92,33 @@ lin::scenario_report check_deque(const lin::scenario_options& options = {}) {
   return report;
 }
 
+// Capacity 2: most scenarios grow the array while thieves read it.
+struct small_chase_lev : lockstep::lockfree::chase_lev_deque<std::int64_t> {
+  small_chase_lev() : chase_lev_deque(2) {}
+};
+
 template <class Deque>
 class lin_deque : public ::testing::Test {};
 
 using deques = ::testing::Types<
+    lockstep::lockfree::chase_lev_deque<std::int64_t>, small_chase_lev,
     lockstep::locked::work_stealing_deque<std::int64_t>,
     lockstep::locked::work_stealing_deque<std::int64_t, lockstep::locked::tatas_lock>>;
-TYPED_TEST_SUITE(lin_deque, deques);
+struct deque_names {
+  template <class Deque>
+  static std::string GetName(int) {
+    if constexpr (std::is_same_v<Deque, small_chase_lev>) {
+      return "chase_lev_capacity_2";
+    } else if constexpr (std::is_same_v<Deque, lockstep::lockfree::chase_lev_deque<std::int64_t>>) {
+      return "chase_lev";
+    } else if constexpr (std::is_same_v<typename Deque::lock_type, lockstep::locked::std_mutex>) {
+      return "locked_std_mutex";
+    } else {
+      return "locked_tatas";
+    }
+  }
+};
+TYPED_TEST_SUITE(lin_deque, deques, deque_names);
 
 TYPED_TEST(lin_deque, every_history_is_linearizable) {
   const lin::scenario_report r = check_deque<TypeParam>();
