@@ -7,6 +7,7 @@ import sys
 import channels
 import queues
 import reclaim
+import runtime
 import stacks
 import stall as stall_group
 import summary
@@ -85,6 +86,11 @@ def main(argv, prog="plot"):
         channel_fam = channels.families(context, channel)
         images.append(channels.plot(out_dir, channel, channel_fam, cores, title, c2c))
         sections += channels.summary_lines(channel, channel_fam, context)
+    runtime_runs = runtime.collect(samples)
+    if runtime_runs:
+        runtime_fam = runtime.families(context, runtime_runs)
+        images.append(runtime.plot(out_dir, runtime_runs, runtime_fam, cores, title))
+        sections += runtime.summary_lines(runtime_runs, runtime_fam, context)
     stall_errors = 0
     if stall is not None:
         images.append(stall_group.plot(out_dir, stall, title))
