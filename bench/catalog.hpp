@@ -8,15 +8,17 @@
 #include <vector>
 
 #include "benchmarks.hpp"
+#include "deque_workloads.hpp"
 #include "queues.hpp"
 
 namespace lockstep::bench {
 
-// stack/..., reclaim/..., queue/..., channel/...: the first segment of a benchmark's name.
-enum class group { stack, reclaim, queue, channel };
+// stack/..., reclaim/..., queue/..., channel/..., deque/...: the first segment of a benchmark's
+// name.
+enum class group { stack, reclaim, queue, channel, deque };
 
-inline constexpr std::array<group, 4> all_groups{group::stack, group::reclaim, group::queue,
-                                                 group::channel};
+inline constexpr std::array<group, 5> all_groups{group::stack, group::reclaim, group::queue,
+                                                 group::channel, group::deque};
 
 constexpr std::string_view name(group g) noexcept {
   switch (g) {
@@ -24,6 +26,7 @@ constexpr std::string_view name(group g) noexcept {
     case group::reclaim: return "reclaim";
     case group::queue: return "queue";
     case group::channel: return "channel";
+    case group::deque: return "deque";
   }
   return "?";
 }
@@ -37,6 +40,7 @@ struct structure {
   bench_fn run;         // the stack, reclaim and queue groups' body
   channel_fn channel;   // the channel group's body
   bool patterns;        // the channel group's: it also runs the examples/ patterns
+  deque_fn deque = nullptr;  // the deque group's body
 };
 
 class catalog {

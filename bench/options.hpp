@@ -57,6 +57,14 @@ struct options {
   std::vector<std::size_t> channel_threads{1, 2, 4, 8};
   std::vector<std::size_t> channel_caps{1, 64, 1024};
   std::size_t channel_pattern_cap = 64;
+  // The work-stealing deques (deque_workloads.hpp): the owner's pushes per iteration (each
+  // thread's in the owner workload), pinned scatter so that the owner and the first thief are
+  // on different cores, as a scheduler's workers are.
+  std::size_t deque_ops = 1 << 16;
+  std::size_t deque_work = 1 << 19;
+  std::chrono::milliseconds deque_cap{250};
+  std::vector<std::size_t> deque_threads{1, 2, 4, 8};
+  std::vector<pin_policy> deque_pins{pin_policy::scatter};
 };
 
 template <class T>
@@ -141,6 +149,11 @@ inline constexpr flag flags[] = {
     {"--channel_threads", "1,2,4,8", assign<&options::channel_threads>},
     {"--channel_caps", "1,64,1024", assign<&options::channel_caps>},
     {"--channel_pattern_cap", "N", assign<&options::channel_pattern_cap>},
+    {"--deque_ops", "N", assign<&options::deque_ops>},
+    {"--deque_work", "N", assign<&options::deque_work>},
+    {"--deque_cap_ms", "N", assign<&options::deque_cap>},
+    {"--deque_threads", "1,2,4,8", assign<&options::deque_threads>},
+    {"--deque_pin", "scatter", assign<&options::deque_pins>},
 };
 
 inline std::string usage() {

@@ -12,7 +12,8 @@
 // sync/channel.hpp), with std::uint64_t values: LOCKSTEP_BENCH_STACK (sync::stack),
 // LOCKSTEP_BENCH_QUEUE (sync::unbounded_queue, or sync::bounded_queue constructed with the
 // capacity, queue_capacity), LOCKSTEP_BENCH_SPSC_QUEUE (a bounded queue for one producer and one
-// consumer), LOCKSTEP_BENCH_CHANNEL (a class template modelling sync::channel). Or, from a
+// consumer), LOCKSTEP_BENCH_CHANNEL (a class template modelling sync::channel),
+// LOCKSTEP_BENCH_DEQUE (sync::work_stealing_deque, default-constructed). Or, from a
 // function before main, register_stack<S>(name), register_queue<Q>(name), and so on; a structure
 // with another interface is registered through an adapter (register_queue_adapter, with the
 // interface queues.hpp states). A type with a comma in it goes through an alias.
@@ -123,6 +124,15 @@ bool register_channel(std::string name) {
   return true;
 }
 
+template <class D>
+  requires sync::work_stealing_deque<D>
+bool register_deque(std::string name) {
+  static_assert(std::same_as<typename D::value_type, std::uint64_t>,
+                "register D<std::uint64_t>: the workloads push 64-bit tokens");
+  registered()[group::deque].push_back(deque_entry<D>(std::move(name), "user"));
+  return true;
+}
+
 #define LOCKSTEP_BENCH_DETAIL_CAT2(a, b) a##b
 #define LOCKSTEP_BENCH_DETAIL_CAT(a, b) LOCKSTEP_BENCH_DETAIL_CAT2(a, b)
 // Registration at namespace scope, during static initialisation: it only records the entry, so
@@ -138,6 +148,8 @@ bool register_channel(std::string name) {
   LOCKSTEP_BENCH_DETAIL_REGISTER(::lockstep::bench::register_spsc_queue<type>(name))
 #define LOCKSTEP_BENCH_CHANNEL(channel_template, name) \
   LOCKSTEP_BENCH_DETAIL_REGISTER(::lockstep::bench::register_channel<channel_template>(name))
+#define LOCKSTEP_BENCH_DEQUE(type, name) \
+  LOCKSTEP_BENCH_DETAIL_REGISTER(::lockstep::bench::register_deque<type>(name))
 
 // What runs next to the registered structures: main(argc, argv, with_twins | with_peers).
 // with_peers is defined by <lockstep/bench/peers.hpp>, so asking for the peers without their
@@ -275,12 +287,31 @@ inline void register_channels(const environment& env, const std::vector<structur
   }
 }
 
+// Every deque workload at every thread count; steal and mixed need a thief beside the owner.
+inline void register_deques(const environment& env, const std::vector<structure>& list) {
+  for (const structure& st : list) {
+    for (deque_workload w : all_deque_workloads) {
+      for (std::size_t n : env.opt.deque_threads) {
+        if (w != deque_workload::owner && n < 2) continue;
+        const std::size_t owners = w == deque_workload::owner ? n : 1;
+        for (pin_policy p : env.opt.deque_pins) {
+          add("deque/" + std::string(name(w)) + "/" + st.name + "/threads:" + std::to_string(n) +
+                  "/pin:" + std::string(name(p)),
+              std::max<std::size_t>(1, env.opt.deque_work / (owners * env.opt.deque_ops)),
+              [&env, run = st.deque, w, n, p](benchmark::State& s) { run(s, env, w, n, p); });
+        }
+      }
+    }
+  }
+}
+
 inline void register_all(const environment& env, const catalog& c, bool seam) {
   register_matrix(env, group::stack, c[group::stack], env.opt.threads, env.opt.pins);
   register_matrix(env, group::reclaim, c[group::reclaim], env.opt.reclaim_threads,
                   env.opt.reclaim_pins);
   register_queues(env, c[group::queue]);
   register_channels(env, c[group::channel]);
+  register_deques(env, c[group::deque]);
 
   // The first two PUs of the scatter order are on different cores whenever the machine has two.
   const std::vector<unsigned> c2c_pus = plan(env.topo.get(), pin_policy::scatter, 2);
@@ -338,6 +369,13 @@ inline void add_context(const environment& env, const catalog& c) {
                               std::to_string(env.opt.channel_roundtrips));
   benchmark::AddCustomContext("lockstep_channel_cap_ms",
                               std::to_string(env.opt.channel_cap.count()));
+  benchmark::AddCustomContext("lockstep_deque_structures", families(c[group::deque]));
+  benchmark::AddCustomContext("lockstep_deque_baseline", std::string(deque_baseline));
+  benchmark::AddCustomContext("lockstep_deque_ops_per_iteration",
+                              std::to_string(env.opt.deque_ops));
+  benchmark::AddCustomContext("lockstep_deque_work_per_repetition",
+                              std::to_string(env.opt.deque_work));
+  benchmark::AddCustomContext("lockstep_deque_cap_ms", std::to_string(env.opt.deque_cap.count()));
   benchmark::AddCustomContext("lockstep_ops_per_thread", std::to_string(env.opt.ops));
   benchmark::AddCustomContext("lockstep_work_per_repetition", std::to_string(env.opt.work));
   benchmark::AddCustomContext("lockstep_cap_ms", std::to_string(env.opt.cap.count()));

@@ -14,8 +14,10 @@
 #include <lockstep/locked/tatas_lock.hpp>
 #include <lockstep/locked/ticket_lock.hpp>
 #include <lockstep/locked/two_lock_queue.hpp>
+#include <lockstep/locked/work_stealing_deque.hpp>
 #include <lockstep/lockfree/bounded_queue.hpp>
 #include <lockstep/lockfree/channel.hpp>
+#include <lockstep/lockfree/chase_lev_deque.hpp>
 #include <lockstep/lockfree/elimination_stack.hpp>
 #include <lockstep/lockfree/faa_queue.hpp>
 #include <lockstep/lockfree/ms_queue.hpp>
@@ -29,6 +31,7 @@
 
 #include "benchmarks.hpp"
 #include "catalog.hpp"
+#include "deque_workloads.hpp"
 #include "names.hpp"
 #include "queues.hpp"
 #include "reclaimers.hpp"
@@ -62,6 +65,16 @@ structure channel_entry(std::string name, const char* family) {
           &channel_bench<&run_channel<Channel>>, false};
 #endif
 }
+
+template <class Deque>
+structure deque_entry(std::string name, const char* family) {
+  return {std::move(name), family, queue_kind::unbounded, nullptr, nullptr, false,
+          &deque_bench<Deque>};
+}
+
+// The deque group's two, the locked one the baseline the plots divide by.
+inline constexpr std::string_view deque_lockfree = "chase_lev_deque";
+inline constexpr std::string_view deque_baseline = "locked_deque_std_mutex";
 
 // The reclamation group divides by this one: treiber_<baseline_reclaimer>, as names.json has it.
 inline const std::string reclaim_baseline{names::baselines_reclaim};
@@ -132,6 +145,11 @@ inline void add_twins(catalog& c) {
       channel_entry<locked::channel>(std::string(names::channels_locked), "locked"));
   c[group::channel].push_back(
       channel_entry<lockfree::channel>(std::string(names::channels_lockfree), "lockfree"));
+
+  c[group::deque].push_back(
+      deque_entry<lockfree::chase_lev_deque<T>>(std::string(deque_lockfree), "lockfree"));
+  c[group::deque].push_back(deque_entry<locked::work_stealing_deque<T, locked::std_mutex>>(
+      std::string(deque_baseline), "locked"));
 }
 
 }  // namespace lockstep::bench

@@ -5,6 +5,7 @@ import os
 import sys
 
 import channels
+import deques
 import queues
 import reclaim
 import runtime
@@ -91,6 +92,7 @@ def main(argv, prog="plot"):
         runtime_fam = runtime.families(context, runtime_runs)
         images.append(runtime.plot(out_dir, runtime_runs, runtime_fam, cores, title))
         sections += runtime.summary_lines(runtime_runs, runtime_fam, context)
+    deques.add(out_dir, samples, context, cores, title, c2c, images, sections)
     stall_errors = 0
     if stall is not None:
         images.append(stall_group.plot(out_dir, stall, title))
