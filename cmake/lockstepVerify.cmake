@@ -57,16 +57,25 @@ function(lockstep_add_model_check)
   _lockstep_parse_check(lockstep_add_model_check "STRONG_CAS" "DEFINITIONS" ${ARGN})
   _lockstep_require_relacy()
   add_executable(${arg_NAME} ${arg_SOURCES})
-  target_link_libraries(${arg_NAME} PRIVATE lockstep::relacy)
-  target_compile_definitions(${arg_NAME} PRIVATE ${arg_DEFINITIONS}
-                             $<$<BOOL:${arg_STRONG_CAS}>:LOCKSTEP_RELACY_STRONG_CAS>)
-  target_compile_options(${arg_NAME} PRIVATE -O2 -g0)
+  _lockstep_relacy_compile(${arg_NAME} "${arg_STRONG_CAS}")
+  target_compile_definitions(${arg_NAME} PRIVATE ${arg_DEFINITIONS})
   set(command ${arg_NAME} --profile ${LOCKSTEP_PROFILE})
   if(DEFINED arg_EXPECT)
     list(APPEND command --expect "${arg_EXPECT}")
   endif()
   add_test(NAME ${arg_NAME} COMMAND ${command})
   set_tests_properties(${arg_NAME} PROPERTIES LABELS "model_check;${arg_LABELS}")
+endfunction()
+
+# How a model check's sources are compiled: for Relacy, strong CAS or not, -O2 without debug
+# information. Shared with lockstep's own build, whose precompiled Relacy prefix must be compiled
+# exactly like the checks that use it (cmake/LockstepTesting.cmake).
+function(_lockstep_relacy_compile target strong_cas)
+  target_link_libraries(${target} PRIVATE lockstep::relacy)
+  if(strong_cas)
+    target_compile_definitions(${target} PRIVATE LOCKSTEP_RELACY_STRONG_CAS)
+  endif()
+  target_compile_options(${target} PRIVATE -O2 -g0)
 endfunction()
 
 # lockstep_add_lin_check(NAME <name> SOURCES <file>... [MODEL_CHECK [EXPECT <verdict>]]
