@@ -136,7 +136,8 @@ topology& machine() {
 
 std::string size_flags(const sizes& s) {
   return " --skynet_size=" + std::to_string(s.skynet) + " --fib=" + std::to_string(s.fib) +
-         " --spawn_tasks=" + std::to_string(s.spawn) + " --memory_tasks=" + std::to_string(s.memory);
+         " --spawn_tasks=" + std::to_string(s.spawn) +
+         " --memory_tasks=" + std::to_string(s.memory);
 }
 
 // One run of `bench` on a runtime object with skynet, fib, spawn_join (and memory) members.
@@ -247,30 +248,30 @@ int child_main(const std::string& spec) {
 void add(std::string_view bench, std::string_view rt, std::size_t workers, pin_policy pin,
          bool in_child) {
   const std::string bench_name = "runtime/" + std::string(bench) + "/" + std::string(rt) +
-                                 "/threads:" + std::to_string(workers) + "/pin:" +
-                                 std::string(name(pin));
-  benchmark::RegisterBenchmark(
-      bench_name.c_str(),
-      [bench, rt, workers, pin, in_child](benchmark::State& state) {
-        const std::vector<unsigned> pus = plan(machine().get(), pin, workers);
-        std::uint64_t tasks = 0;
-        double value = 0;
-        for (auto _ : state) {
-          const outcome o =
-              in_child ? run_child(bench, rt, workers, pin) : run_here(bench, rt, workers, pin);
-          if (o.error) {
-            state.SkipWithError(o.error->c_str());
-            break;
-          }
-          state.SetIterationTime(o.seconds);
-          tasks += o.tasks;
-          value = o.value;
-        }
-        if (state.error_occurred()) return;
-        state.SetItemsProcessed(static_cast<std::int64_t>(tasks));
-        if (bench == "memory") state.counters["bytes_per_task"] = value;
-        state.SetLabel(pus.empty() ? "pus=any" : "pus=" + join(pus));
-      })
+                                 "/threads:" + std::to_string(workers) +
+                                 "/pin:" + std::string(name(pin));
+  benchmark::RegisterBenchmark(bench_name.c_str(),
+                               [bench, rt, workers, pin, in_child](benchmark::State& state) {
+                                 const std::vector<unsigned> pus =
+                                     plan(machine().get(), pin, workers);
+                                 std::uint64_t tasks = 0;
+                                 double value = 0;
+                                 for (auto _ : state) {
+                                   const outcome o = in_child ? run_child(bench, rt, workers, pin)
+                                                              : run_here(bench, rt, workers, pin);
+                                   if (o.error) {
+                                     state.SkipWithError(o.error->c_str());
+                                     break;
+                                   }
+                                   state.SetIterationTime(o.seconds);
+                                   tasks += o.tasks;
+                                   value = o.value;
+                                 }
+                                 if (state.error_occurred()) return;
+                                 state.SetItemsProcessed(static_cast<std::int64_t>(tasks));
+                                 if (bench == "memory") state.counters["bytes_per_task"] = value;
+                                 state.SetLabel(pus.empty() ? "pus=any" : "pus=" + join(pus));
+                               })
       ->Iterations(1)
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);

@@ -16,10 +16,10 @@
 #include <thread>
 #include <vector>
 
-#include <boost/fiber/all.hpp>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 #include <oneapi/tbb/task_scheduler_observer.h>
+#include <boost/fiber/all.hpp>
 
 #include "common.hpp"
 
