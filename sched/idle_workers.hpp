@@ -74,8 +74,8 @@ class idle_workers {
     if (stopped()) return false;
     idle_.fetch_add(1, sync::relaxed);
     if (spinning) spinning_.fetch_sub(1, sync::relaxed);
-    // O2 seq_cst fence: the announcement before the re-check's reads; pairs with O1.
-    sync::fence(sync::seq_cst);
+    // The announcement before the re-check's reads.
+    sync::fence(sync::seq_cst);  // O2 seq_cst fence: pairs with O1 (store buffering)
     bool found = true;
     try {
       found = std::forward<Recheck>(has_work)();
@@ -111,14 +111,13 @@ class idle_workers {
 
   // Wakes one parked worker, counted as a spinner, unless a spinner exists or none is parked.
   void wake() {
-    // O1 seq_cst fence: the caller's work (or its spinner count dropped) before the reads of
-    // the counts; pairs with O2.
-    sync::fence(sync::seq_cst);
+    // The caller's work (or its spinner count dropped) before the reads of the counts.
+    sync::fence(sync::seq_cst);  // O1 seq_cst fence: pairs with O2 (store buffering)
     if (spinning_.load(sync::relaxed) != 0) return;
     std::uint32_t idle = idle_.load(sync::relaxed);
     do {
       if (idle == 0) return;  // every worker is busy, or will re-check after announcing
-    } while (!idle_.compare_exchange_weak(idle, idle - 1, sync::relaxed));
+    } while (!idle_.compare_exchange_strong(idle, idle - 1, sync::relaxed));
     spinning_.fetch_add(1, sync::relaxed);
     std::uint32_t word = wakes_.load(sync::relaxed);
     // O3 release: the woken worker's spinner count before its token; pairs with O4, O5.
@@ -132,7 +131,7 @@ class idle_workers {
   bool leave() {
     std::uint32_t idle = idle_.load(sync::relaxed);
     while (idle != 0) {
-      if (idle_.compare_exchange_weak(idle, idle - 1, sync::relaxed)) {
+      if (idle_.compare_exchange_strong(idle, idle - 1, sync::relaxed)) {
         spinning_.fetch_add(1, sync::relaxed);
         return true;
       }
