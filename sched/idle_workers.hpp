@@ -74,7 +74,7 @@ class idle_workers {
     if (stopped()) return false;
     idle_.fetch_add(1, sync::relaxed);
     if (spinning) spinning_.fetch_sub(1, sync::relaxed);
-    // The announcement before the re-check's reads.
+    // L2: the announcement, before the re-check's reads.
     sync::fence(sync::seq_cst);  // O2 seq_cst fence: pairs with O1 (store buffering)
     bool found = true;
     try {
@@ -117,6 +117,7 @@ class idle_workers {
     std::uint32_t idle = idle_.load(sync::relaxed);
     do {
       if (idle == 0) return;  // every worker is busy, or will re-check after announcing
+      // L1: the claim of a parked worker.
     } while (!idle_.compare_exchange_strong(idle, idle - 1, sync::relaxed));
     spinning_.fetch_add(1, sync::relaxed);
     std::uint32_t word = wakes_.load(sync::relaxed);
