@@ -122,7 +122,7 @@ class chase_lev_deque {
     bottom_.store(b, sync::relaxed);
     // O3 seq_cst fence: ordered in S with O6, a thief's fence: either the thief's load of the
     // bottom (O7) sees the claim, or this load of the top sees the thief's CAS (O8).
-    sync::fence(sync::seq_cst);
+    sync::fence(sync::seq_cst);  // pairs with steal's fence
     // L4 when empty.
     index t = top_.load(sync::relaxed);
     std::optional<T> out;
@@ -145,7 +145,7 @@ class chase_lev_deque {
     // O5 acquire: as in the paper; pairs with O4 and O8, the CAS that wrote this top.
     index t = top_.load(sync::acquire);
     // O6 seq_cst fence: see O3.
-    sync::fence(sync::seq_cst);
+    sync::fence(sync::seq_cst);  // pairs with pop's fence
     // O7 acquire, L6 when empty: pairs with O2 (push's release fence): the slot is written.
     const index b = bottom_.load(sync::acquire);
     if (t >= b) return std::nullopt;
