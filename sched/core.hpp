@@ -2,14 +2,19 @@
 // without its deque type: where a task made runnable goes, and the registry of detached tasks.
 //
 // Progress: ready() on a worker is wait-free plus the deque's push; inject() is the injection
-//   queue's push (lock-free); adopting and releasing a detached task take one shard's lock
-//   (a spin lock held for a few instructions; blocking).
+//   queue's push (lock-free). Adopting and releasing a detached task on the worker that spawned
+//   it are wait-free; releasing it on another worker is one CAS push (lock-free); from a plain
+//   thread both take the shared shard's spin lock (blocking, a few instructions).
 // Ordering: the deque's and the injection queue's (a handle is published by their push and
-//   taken by their pop or steal); the registry is under its shards' spin locks (O1 acquire
-//   exchange → O2 release store). runnext is touched by its worker's thread only.
+//   taken by their pop or steal). spin_lock: O1 acquire exchange → O2 release store. A task
+//   completed on another worker: O4 release CAS pushing it → O5 acquire exchange in collect()
+//   on its spawning worker, which destroys it. runnext, hop and a worker's own shard are
+//   touched by that worker's thread only.
 // Memory and ABA: a detached frame is linked into the shard of the worker that spawned it
-//   (one more for plain threads) until it completes; the scheduler destroys what is left at
-//   shutdown, so a frame still queued or parked is not leaked.
+//   (one more for other threads) until it completes; the scheduler destroys what is left at
+//   shutdown, so a frame still queued or parked is not leaked. A completed frame handed back
+//   waits for its worker's next collect() (every 61 looks, and before it parks). The returned
+//   stack is only pushed and emptied whole, so it has no ABA.
 // Exceptions: adopt() and the report of a detached exception are noexcept: a handler that
 //   throws ends the program, as an exception escaping a thread does.
 // Policy: the thread's worker is a thread-local slot of the seam (sync::per_thread).
@@ -60,6 +65,7 @@ struct detached_link {
   std::coroutine_handle<> self;
   detached_link* prev = nullptr;
   detached_link* next = nullptr;
+  detached_link* returned_next = nullptr;  // in the spawning worker's stack of returned tasks
   scheduler_core* owner = nullptr;
   std::size_t shard = 0;
 };
@@ -151,59 +157,106 @@ class scheduler_core {
     }
   }
 
-  // Registers a detached task; its final suspension calls release().
+  // Registers a detached task; its final suspension calls release(). On one of our workers
+  // the task joins that worker's list, which only that worker changes; from any other thread
+  // it joins the shared list, under its lock.
   void adopt(detached_link& link, std::coroutine_handle<> self) noexcept {
-    worker_core* w = current_worker();
+    worker_core* const w = current_worker();
     link.self = self;
     link.owner = this;
-    link.shard = (w != nullptr && &w->owner() == this) ? w->index() : shards_.size() - 1;
-    shard& s = shards_[link.shard];
-    std::scoped_lock hold(s.lock);
-    link.next = s.head;
-    if (s.head != nullptr) s.head->prev = &link;
-    s.head = &link;
+    if (w != nullptr && &w->owner() == this) {
+      link.shard = w->index();
+      shards_[link.shard].insert(link);
+      return;
+    }
+    link.shard = shared();
+    std::scoped_lock hold(shared_lock_);
+    shards_[link.shard].insert(link);
   }
 
-  // A detached task completed: reports its exception, unlinks it. The caller destroys it.
-  void release(detached_link& link, std::exception_ptr error) noexcept {
+  // A detached task completed: reports its exception and unlinks it. True: the caller destroys
+  // the frame now. False: the task was another worker's; it is handed back to that worker,
+  // which unlinks and destroys it (collect), so its list stays single-threaded and the frame
+  // returns to the pool of the worker that made it.
+  bool release(detached_link& link, std::exception_ptr error) noexcept {
     if (error) on_exception_(std::move(error));
     shard& s = shards_[link.shard];
-    std::scoped_lock hold(s.lock);
-    if (link.prev != nullptr) {
-      link.prev->next = link.next;
-    } else {
-      s.head = link.next;
+    if (link.shard == shared()) {
+      std::scoped_lock hold(shared_lock_);
+      s.erase(link);
+      return true;
     }
-    if (link.next != nullptr) link.next->prev = link.prev;
+    const worker_core* const w = current_worker();
+    if (w != nullptr && &w->owner() == this && w->index() == link.shard) {
+      s.erase(link);
+      return true;
+    }
+    // O3 relaxed: a guess for the CAS, which reads what it replaces.
+    detached_link* head = s.returned.load(sync::relaxed);
+    do {
+      link.returned_next = head;
+      // O4 release: the task's last writes, and returned_next, before its owner's O5.
+    } while (!s.returned.compare_exchange_weak(head, &link, sync::release, sync::relaxed));
+    return false;
   }
 
  protected:
   ~scheduler_core() = default;
 
-  // After the workers stopped: destroys every detached task that has not completed (queued,
-  // parked, or awaiting a child; its children go with its frame).
+  // On worker `index`: destroys the tasks of this worker that completed on others.
+  void collect(std::size_t index) noexcept {
+    shard& s = shards_[index];
+    // A relaxed look first, so the common case writes nothing to the shared line.
+    if (s.returned.load(sync::relaxed) == nullptr) return;
+    // O5 acquire: pairs with O4; the frames are complete before they are destroyed here.
+    detached_link* l = s.returned.exchange(nullptr, sync::acquire);
+    while (l != nullptr) {
+      detached_link* const next = l->returned_next;
+      s.erase(*l);
+      l->self.destroy();
+      l = next;
+    }
+  }
+
+  // After the workers stopped, on one thread: destroys every detached task still linked —
+  // queued, parked, awaiting a child (its children go with its frame), or completed and
+  // handed back but not yet collected (a frame may be destroyed at its final suspension).
   void destroy_detached() noexcept {
     for (shard& s : shards_) {
-      for (;;) {
-        detached_link* l = nullptr;
-        {
-          std::scoped_lock hold(s.lock);
-          l = s.head;
-          if (l == nullptr) break;
-          s.head = l->next;
-        }
+      while (detached_link* l = s.head) {
+        s.head = l->next;
         l->self.destroy();
       }
+      s.returned.store(nullptr, sync::relaxed);
     }
   }
 
  private:
+  // The last shard is the shared one, for tasks spawned by threads that are not our workers.
+  std::size_t shared() const noexcept { return shards_.size() - 1; }
+
   struct alignas(sync::cache_line) shard {
-    spin_lock lock;
-    detached_link* head = nullptr;
+    detached_link* head = nullptr;                     // its worker's (or under shared_lock_)
+    sync::atomic<detached_link*> returned{nullptr};  // completed elsewhere, for collect()
+
+    void insert(detached_link& link) noexcept {
+      link.prev = nullptr;
+      link.next = head;
+      if (head != nullptr) head->prev = &link;
+      head = &link;
+    }
+    void erase(detached_link& link) noexcept {
+      if (link.prev != nullptr) {
+        link.prev->next = link.next;
+      } else {
+        head = link.next;
+      }
+      if (link.next != nullptr) link.next->prev = link.prev;
+    }
   };
 
   std::vector<shard> shards_;
+  spin_lock shared_lock_;
   std::function<void(std::exception_ptr)> on_exception_;
 };
 

@@ -304,6 +304,7 @@ class basic_scheduler final : private detail::scheduler_core {
           if (!spinning) spinning = scheduler_.idle_.try_spin();
           if (spinning) h = scheduler_.steal_for(index());
           if (!h) {
+            scheduler_.collect(index());
             // Woken (true), the worker is a spinner again; false: stopped.
             if (!scheduler_.idle_.park(spinning, [this] { return scheduler_.has_work(); })) break;
             spinning = true;
@@ -327,6 +328,7 @@ class basic_scheduler final : private detail::scheduler_core {
     std::coroutine_handle<> next() {
       if (std::coroutine_handle<> h = take_hop()) return h;
       if (++ticks_ % 61 == 0) {
+        scheduler_.collect(index());
         if (auto h = scheduler_.injection_.try_pop()) return *h;
       }
       if (std::coroutine_handle<> h = take_runnext()) return h;

@@ -55,8 +55,7 @@ class promise_base {
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) const noexcept {
       promise_base& p = h.promise();
       if (p.detached_.owner != nullptr) {
-        p.detached_.owner->release(p.detached_, std::move(p.error_));
-        h.destroy();
+        if (p.detached_.owner->release(p.detached_, std::move(p.error_))) h.destroy();
         return std::noop_coroutine();
       }
       return transfer_to(p.continuation_);
