@@ -25,7 +25,6 @@
 #include <cstdlib>
 #include <optional>
 #include <thread>
-#include <type_traits>
 #include <vector>
 
 namespace {
@@ -42,24 +41,21 @@ unsigned scale() {
 std::uint64_t values_pushed() { return 400'000ull * scale(); }
 std::chrono::steady_clock::duration budget() { return std::chrono::seconds(2) * scale(); }
 
-template <class Deque>
-Deque make_smallest() {
-  if constexpr (std::is_constructible_v<Deque, std::size_t>) {
-    return Deque(1);
-  } else {
-    return Deque();
-  }
-}
+// The lock-free deque from one slot, so that the bursts grow it while thieves steal.
+template <class Reclaimer>
+struct from_one_slot : chase_lev_deque<std::uint64_t, Reclaimer> {
+  from_one_slot() : chase_lev_deque<std::uint64_t, Reclaimer>(1) {}
+};
 
 template <class Deque>
 class deque_stress : public ::testing::Test {};
-using deques = ::testing::Types<chase_lev_deque<std::uint64_t>,
-                                chase_lev_deque<std::uint64_t, lockstep::hazard::epochs>,
-                                work_stealing_deque<std::uint64_t>>;
+using deques =
+    ::testing::Types<from_one_slot<lockstep::hazard::hazard_pointers>,
+                     from_one_slot<lockstep::hazard::epochs>, work_stealing_deque<std::uint64_t>>;
 TYPED_TEST_SUITE(deque_stress, deques);
 
 TYPED_TEST(deque_stress, every_value_is_taken_exactly_once) {
-  auto d = make_smallest<TypeParam>();
+  TypeParam d;
   std::vector<std::vector<std::uint64_t>> stolen(thieves);
   std::atomic<bool> go{false};
   std::atomic<bool> done{false};
