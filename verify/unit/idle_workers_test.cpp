@@ -114,6 +114,17 @@ TEST(idle_workers, park_with_work_returns_as_a_spinner_without_sleeping) {
   EXPECT_TRUE(idle.try_spin());
 }
 
+// The re-check's exception leaves park as has_work() == true would: withdrawn, a spinner.
+TEST(idle_workers, an_exception_from_the_recheck_withdraws_the_announcement) {
+  idle_workers idle(1);
+  EXPECT_THROW((void)idle.park(false, []() -> bool { throw std::runtime_error("scan"); }),
+               std::runtime_error);
+  EXPECT_EQ(idle.idle(), 0u);
+  EXPECT_FALSE(idle.try_spin());
+  idle.spinner_found_work();
+  EXPECT_TRUE(idle.try_spin());
+}
+
 TEST(idle_workers, stop_wakes_every_parked_worker) {
   constexpr std::size_t workers = 4;
   pool p(workers);
