@@ -34,13 +34,13 @@ struct growing : owner_and_thieves<Deque, 1, 2, 1, 1, 2>, verify::freed_tally<gr
 template <class Deque>
 void contract(verify::model_checks& checks, const std::string& name) {
   checks.pass<owner_and_thieves<Deque, 1, 0, 1, 1, 1>>(name + " last element: pop || steal",
-                                                       checks.bounded(2, 3));
+                                                       checks.bounded(3, 4));
   checks.pass<owner_and_thieves<Deque, 1, 0, 1, 2, 1>>(
       name + " last element: pop || steal || steal", checks.bounded(2, 3));
   checks.pass<owner_and_thieves<Deque, 2, 0, 1, 1, 2>>(name + " [1, 2]: pop || steal, steal",
-                                                       checks.bounded(2, 3));
+                                                       checks.bounded(3, 4));
   checks.pass<owner_and_thieves<Deque, 0, 2, 2, 1, 2>>(name + " (push, pop) x 2 || steal x 2",
-                                                       checks.bounded(2, 3));
+                                                       checks.bounded(3, 4));
   checks.pass<owner_and_thieves<Deque, 1, 2, 2, 2, 1>>(
       name + " [1]: (push, pop) x 2 || steal || steal", checks.bounded(1, 2));
 }
