@@ -257,6 +257,32 @@ TYPED_TEST(sched_errors, shutdown_with_tasks_parked_on_a_wait_group_returns_and_
   EXPECT_EQ(frame_token::live(), 0);
 }
 
+sched::task<void> yields_then_done(frame_token, sched::wait_group& wg) {
+  co_await sched::yield();
+  wg.done();
+}
+
+sched::task<void> spawns_yielders(int n) {
+  sched::wait_group wg;
+  wg.add(n);
+  for (int i = 0; i < n; ++i) sched::spawn(yields_then_done(frame_token{}, wg));
+  co_await wg.wait();
+}
+
+// A detached task that completes on another worker than its spawner's is handed back to the
+// spawner to destroy; those not yet collected when the scheduler goes must be destroyed by it,
+// once each.
+TYPED_TEST(sched_errors, shutdown_destroys_completed_tasks_not_yet_collected) {
+  for (std::size_t workers : worker_counts()) {
+    SCOPED_TRACE("workers " + std::to_string(workers));
+    {
+      TypeParam s(workers);
+      s.run(spawns_yielders(2000));
+    }
+    EXPECT_EQ(frame_token::live(), 0);
+  }
+}
+
 // Tasks that never finish on their own: one yields forever, one respawns itself forever.
 sched::task<void> yields_forever(frame_token) {
   for (;;) co_await sched::yield();
