@@ -179,6 +179,38 @@ TYPED_TEST(sched_scheduler, go_keeps_its_arguments_alive) {
   EXPECT_EQ(seen, std::string(100, 'y') + "3");
 }
 
+// A detached task's frame is destroyed when the task completes, and with it its parameters (go's
+// callable and captures among them): what a finished task owned is released even when it
+// finished on another worker than its spawner's, which may be parked by then.
+sched::task<void> owns_until_done(std::shared_ptr<int>, std::thread::id spawner,
+                                  std::atomic<bool>& finished) {
+  for (int i = 0; i < 100'000 && std::this_thread::get_id() == spawner; ++i) {
+    co_await sched::yield();
+  }
+  std::this_thread::sleep_for(20ms);  // the spawning worker runs dry and parks meanwhile
+  finished.store(true);
+}
+
+sched::task<void> spawns_an_owner(std::shared_ptr<int> resource, std::atomic<bool>& finished) {
+  sched::spawn(owns_until_done(std::move(resource), std::this_thread::get_id(), finished));
+  co_return;
+}
+
+TYPED_TEST(sched_scheduler, a_detached_task_releases_what_it_owns_when_it_completes) {
+  TypeParam s(2);
+  int lingering = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto resource = std::make_shared<int>(i);
+    const std::weak_ptr<int> watch = resource;
+    std::atomic<bool> finished{false};
+    s.run(spawns_an_owner(std::move(resource), finished));
+    while (!finished.load()) std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(50ms);
+    if (!watch.expired()) ++lingering;
+  }
+  EXPECT_EQ(lingering, 0);
+}
+
 TYPED_TEST(sched_scheduler, run_from_several_plain_threads_at_once) {
   TypeParam s(2);
   constexpr int threads = 4;
