@@ -34,6 +34,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,7 @@
 
 #include "benchmarks.hpp"
 #include "harness.hpp"
+#include "names.hpp"
 #include "placement.hpp"
 #include "queue_workloads.hpp"
 
@@ -53,10 +55,11 @@ enum class deque_workload { owner, steal, mixed };
 
 inline constexpr std::array<deque_workload, 3> all_deque_workloads{
     deque_workload::owner, deque_workload::steal, deque_workload::mixed};
-inline constexpr std::string_view deque_workload_names[] = {"owner", "steal", "mixed"};
+static_assert(std::size(names::deque_workloads) == all_deque_workloads.size(),
+              "names.json's deque_workloads, one per deque_workload");
 
 constexpr std::string_view name(deque_workload w) noexcept {
-  return deque_workload_names[static_cast<std::size_t>(w)];
+  return names::deque_workloads[static_cast<std::size_t>(w)];
 }
 
 // The owner workload's burst: pushes before it pops them all back.

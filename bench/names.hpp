@@ -9,6 +9,7 @@
 namespace lockstep::bench::names {
 
 inline constexpr std::string_view baselines_channel = "go";
+inline constexpr std::string_view baselines_deque = "locked_deque_std_mutex";
 inline constexpr std::string_view baselines_queue = "std_mutex_deque";
 inline constexpr std::string_view baselines_reclaim = "treiber_leaking";
 inline constexpr std::string_view baselines_stack = "locked_std_mutex";
@@ -26,6 +27,13 @@ inline constexpr std::string_view channel_workloads[] = {
 inline constexpr std::string_view channels_go = "go";
 inline constexpr std::string_view channels_locked = "locked_channel";
 inline constexpr std::string_view channels_lockfree = "lockfree_channel";
+inline constexpr std::string_view deque_workloads[] = {
+    "owner",
+    "steal",
+    "mixed",
+};
+inline constexpr std::string_view deques_locked = "locked_deque_std_mutex";
+inline constexpr std::string_view deques_lockfree = "chase_lev_deque";
 inline constexpr std::string_view pins[] = {
     "none",
     "compact",

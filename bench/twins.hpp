@@ -72,9 +72,9 @@ structure deque_entry(std::string name, const char* family) {
           &deque_bench<Deque>};
 }
 
-// The deque group's two, the locked one the baseline the plots divide by.
-inline constexpr std::string_view deque_lockfree = "chase_lev_deque";
-inline constexpr std::string_view deque_baseline = "locked_deque_std_mutex";
+// The deque group's baseline, the locked twin the plots divide by (the registry names it in the
+// run's context).
+inline constexpr std::string_view deque_baseline = names::baselines_deque;
 
 // The reclamation group divides by this one: treiber_<baseline_reclaimer>, as names.json has it.
 inline const std::string reclaim_baseline{names::baselines_reclaim};
@@ -147,9 +147,9 @@ inline void add_twins(catalog& c) {
       channel_entry<lockfree::channel>(std::string(names::channels_lockfree), "lockfree"));
 
   c[group::deque].push_back(
-      deque_entry<lockfree::chase_lev_deque<T>>(std::string(deque_lockfree), "lockfree"));
+      deque_entry<lockfree::chase_lev_deque<T>>(std::string(names::deques_lockfree), "lockfree"));
   c[group::deque].push_back(deque_entry<locked::work_stealing_deque<T, locked::std_mutex>>(
-      std::string(deque_baseline), "locked"));
+      std::string(names::baselines_deque), "locked"));
 }
 
 }  // namespace lockstep::bench

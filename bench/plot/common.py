@@ -281,6 +281,19 @@ def capped_runs(groups):
                   for s, pts in series.items() for t, v in pts.items() if v.get("capped"))
 
 
+def capped_lines(groups, what, cap_ms):
+    """The summary's listing of the runs the wall-time cap stopped (`what`: "Queue", "Deque")."""
+    capped = capped_runs(groups)
+    if not capped:
+        return []
+    lines = [f"{what} runs stopped by the {cap_ms} ms cap (their throughput counts what was "
+             "done by then):", ""]
+    for w, p, s, t, v in capped:
+        lines.append(f"- {w} / {s} / {t} threads / pin {p}: {v['capped']:.0f} of "
+                     f"{v['iterations']} iterations")
+    return lines + [""]
+
+
 def wrap_title(title, fig, fontsize):
     """The title's lines wrapped to the figure's width, so that none is clipped."""
     chars = int(fig.get_figwidth() * 72 / (fontsize * 0.56))

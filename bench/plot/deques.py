@@ -4,15 +4,12 @@ steal, mixed."""
 
 import matplotlib.pyplot as plt
 
-from common import (capped_runs, collect, families, fmt_ratio, ordered, ratio_cells, ratios,
-                    save, sorted_pins, styles, table_head, throughput_table)
-from goals import met
+from common import (BASELINES, NAMES, capped_lines, collect, families, fmt_ratio, ordered,
+                    ratio_cells, ratios, save, sorted_pins, styles, table_head, throughput_table)
+from goals import DEQUE_GOAL, met
 from panel import panel
 
-# The issue's goal: the lock-free deque at least twice its locked twin, steal-heavy, at 4 and 8
-# threads (workload, thread counts, target, what it says).
-DEQUE_GOAL = ("steal", [4, 8], 2.0, "lock-free deque ≥ 2× its locked twin, steal-heavy")
-WORKLOAD_ORDER = ["owner", "steal", "mixed"]
+WORKLOAD_ORDER = NAMES["deque_workloads"]
 WORKLOAD_TEXT = {
     "owner": "owner: each thread pushes and pops its own deque, no thief",
     "steal": "steal: one owner pushes, the other threads steal",
@@ -87,15 +84,7 @@ def _summary(deque, fam, baseline, context):
                                       lambda s: [s, fam[s]], baseline_ratio=False)
             lines.append("")
 
-    capped = capped_runs(deque)
-    if capped:
-        lines += [f"Deque runs stopped by the {context.get('lockstep_deque_cap_ms', '?')} ms cap "
-                  "(their throughput counts what was done by then):", ""]
-        for w, p, s, t, v in capped:
-            lines.append(f"- {w} / {s} / {t} threads / pin {p}: {v['capped']:.0f} of "
-                         f"{v['iterations']} iterations")
-        lines.append("")
-    return lines
+    return lines + capped_lines(deque, "Deque", context.get("lockstep_deque_cap_ms", "?"))
 
 
 def add(out_dir, samples, context, cores, title, c2c, images, sections):
@@ -103,7 +92,7 @@ def add(out_dir, samples, context, cores, title, c2c, images, sections):
     deque benchmarks and their locked baseline."""
     deque = collect(samples, "deque")
     structures = {s for series in deque.values() for s in series}
-    baseline = context.get("lockstep_deque_baseline", "locked_deque_std_mutex")
+    baseline = context.get("lockstep_deque_baseline", BASELINES["deque"])
     if baseline not in structures:
         return
     fam = families(context, structures, "lockstep_deque_structures")

@@ -38,11 +38,16 @@ CHANNEL_GOALS = [
 ]
 CHANNEL_PEER = BASELINES["channel"]
 
+# The deque goal: the lock-free deque at least twice its locked twin, steal-heavy, at 4 and 8
+# threads (workload, thread counts, target, what it says).
+DEQUE_GOAL = ("steal", [4, 8], 2.0, "lock-free deque ≥ 2× its locked twin, steal-heavy")
+
 # A goal on a workload names.json does not list would never be measured: say so at once.
 for _goal in QUEUE_GOALS:
     assert _goal[3] in NAMES["workloads"], f"queue goal on unknown workload {_goal[3]}"
 for _goal in CHANNEL_GOALS:
     assert _goal[0] in NAMES["channel_workloads"], f"channel goal on unknown workload {_goal[0]}"
+assert DEQUE_GOAL[0] in NAMES["deque_workloads"], f"deque goal on unknown workload {DEQUE_GOAL[0]}"
 
 
 def met(values, target):

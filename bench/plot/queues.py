@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import matplotlib.pyplot as plt
 
-from common import (BASELINES, capped_runs, declared, fmt_ratio, ordered, pins_of, save,
+from common import (BASELINES, capped_lines, declared, fmt_ratio, ordered, pins_of, save,
                     sorted_pins, styles, throughput_table)
 from goals import OVERSUBSCRIPTION_FLOOR, OVERSUBSCRIPTION_THREADS, QUEUE_GOALS, met
 from panel import panel
@@ -160,12 +160,4 @@ def summary_lines(queue, fam, context, over):
                                       baseline_ratio=False)
             lines.append("")
 
-    capped = capped_runs(queue)
-    if capped:
-        lines += [f"Queue runs stopped by the {context.get('lockstep_queue_cap_ms', '?')} ms cap "
-                  "(their throughput counts what was done by then):", ""]
-        for w, p, s, t, v in capped:
-            lines.append(f"- {w} / {s} / {t} threads / pin {p}: {v['capped']:.0f} of "
-                         f"{v['iterations']} iterations")
-        lines.append("")
-    return lines
+    return lines + capped_lines(queue, "Queue", context.get("lockstep_queue_cap_ms", "?"))
