@@ -1,6 +1,8 @@
 """The runtime group (runtime/<benchmark>/<runtime>/threads:<workers>/pin:<p>, lockstep_runtime's
 lockstep_runtime.json and the Go twin's go_runtime.json): runtime.png and the tables with the
-goals of issue 17 over Go and oneTBB."""
+goals of issue 17 over Go and oneTBB. Names ending in /size:<n> (Boost.Fiber and lockstep's
+scheduler at a reduced size, lockstep_runtime_fiber.json) are benchmarks of their own,
+<benchmark>@<n>, never compared with a run of another size."""
 
 import statistics
 from collections import defaultdict
@@ -14,7 +16,7 @@ from panel import panel
 R = NAMES["runtimes"]
 BENCHMARKS = NAMES["runtime_benchmarks"]
 TIMED = [b for b in BENCHMARKS if b != "memory"]
-GO, TBB = R["go"], R["tbb"]
+GO, TBB, FIBER = R["go"], R["tbb"], R["fiber"]
 OURS = (R["scheduler"], R["locked_scheduler"])
 # (benchmarks, the runtime the time is divided by, the largest ratio that meets the goal).
 TIME_GOALS = [(("skynet", "fib"), GO, 0.5), (("skynet", "fib"), TBB, 1.0)]
@@ -46,7 +48,8 @@ def collect(samples):
             st["bytes"] = statistics.median(bpt)
         pin = keys.get("pin", "none")
         pins[words[1]].add(pin)
-        raw[words[0]][(words[1], pin)][int(keys["threads"])] = st
+        bench = f"{words[0]}@{keys['size']}" if "size" in keys else words[0]
+        raw[bench][(words[1], pin)][int(keys["threads"])] = st
     runs = defaultdict(dict)
     for bench, by in raw.items():
         for (rt, pin), points in by.items():
@@ -81,8 +84,19 @@ def families(context, runs):
     return {s: fam.get(runtime_of(s), "peer") for s in sorted(structures)}
 
 
+def sized(runs):
+    """The <benchmark>@<n> keys of the runs at a size of their own, in TIMED's order."""
+    return sorted((b for b in runs if "@" in b),
+                  key=lambda b: (TIMED.index(b.split("@")[0]) if b.split("@")[0] in TIMED else 9, b))
+
+
+def title_of(bench):
+    base, _, size = bench.partition("@")
+    return TITLES[base] + (f" [size {size}, with {FIBER}]" if size else "")
+
+
 def plot(out_dir, runs, fam, cores, title):
-    benches = [b for b in TIMED if b in runs]
+    benches = [b for b in TIMED if b in runs] + sized(runs)
     has_memory = "memory" in runs
     cols = len(benches) + (1 if has_memory else 0)
     fig, axes = plt.subplots(1, cols, figsize=(4.8 * cols, 4.2), squeeze=False)
@@ -90,7 +104,7 @@ def plot(out_dir, runs, fam, cores, title):
     handles = {}
     for ax, bench in zip(axes[0], benches):
         series = runs[bench]
-        handles.update(panel(ax, series, ordered(series, fam), style, TITLES[bench],
+        handles.update(panel(ax, series, ordered(series, fam), style, title_of(bench),
                              cores=cores, xlabel="workers", title_size=9))
     axes[0][0].set_ylabel("M tasks/s (median; bars min-max)")
     if has_memory:
@@ -107,7 +121,9 @@ def plot(out_dir, runs, fam, cores, title):
         ax.set_ylabel("resident bytes per parked task")
     names = ordered(handles, fam)
     return save(fig, out_dir, "runtime.png",
-                f"runtime: tasks per second by workers, and memory per parked task - {title}",
+                "runtime: tasks per second by workers, and memory per parked task"
+                + (f" ([size n]: {FIBER} at its own reduced size)" if sized(runs) else "")
+                + f" - {title}",
                 ([handles[s] for s in names], [f"{s} ({fam[s]})" for s in names], len(names)),
                 0.08)
 
@@ -138,6 +154,13 @@ def summary_lines(runs, fam, context):
              "same run), each run checked (skynet's sum, fib's value, the tasks counted). "
              f"Sizes: {context.get('lockstep_runtime_sizes', '?')}. Times are the medians over "
              "the repetitions; a ratio below 1 is faster than the other runtime.", ""]
+    if sized(runs):
+        lines += [f"`<benchmark>@<n>`: `{FIBER}` (Boost.Fiber's work_stealing, 16 KiB stacks) "
+                  "and lockstep's scheduler at a reduced size of their own, "
+                  f"{context.get('lockstep_runtime_sized_sizes', '?')}, in the same run: a "
+                  "fiber's stack lives until it is joined, so most of a run's fibers are alive at "
+                  "once and the full size does not fit (docs/benchmarks.md, Runtime). Their "
+                  "ratios are in the peers' table below, at that size only.", ""]
     if not ours:
         lines += ["lockstep's scheduler did not run (sched/scheduler.hpp was not in the tree).",
                   ""]
@@ -177,7 +200,7 @@ def summary_lines(runs, fam, context):
 
     lines += ["### Time per run (ms, median ±half the min-max spread) and tasks/s", ""]
     lines += workers_head(["benchmark", "runtime", "family"], workers)
-    for bench in [b for b in TIMED if b in runs]:
+    for bench in [b for b in TIMED if b in runs] + sized(runs):
         by = runs[bench]
         for s in ordered(by, fam):
             cells = []
@@ -192,11 +215,11 @@ def summary_lines(runs, fam, context):
             lines.append(f"| {bench} | `{s}` | {fam.get(s, '?')} | " + " | ".join(cells) + " |")
     lines.append("")
 
-    peers = [p for p in (GO, TBB) if any(partner(s, by, p) for by in runs.values() for s in by)]
+    peers = [p for p in (GO, TBB, FIBER) if any(partner(s, by, p) for by in runs.values() for s in by)]
     if ours and peers:
         lines += ["### lockstep's time over each peer's, medians", ""]
         lines += workers_head(["benchmark", "runtime", "over"], workers)
-        for bench in [b for b in TIMED if b in runs]:
+        for bench in [b for b in TIMED if b in runs] + sized(runs):
             by = runs[bench]
             for s in ours:
                 for p in peers:

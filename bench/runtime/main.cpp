@@ -9,6 +9,9 @@
 //       and joined
 //   runtime/memory/<runtime>/threads:<w>/pin:<p>      resident bytes per task (bytes_per_task) with
 //       --memory_tasks tasks parked on a wait_group, at the largest worker count only
+// With --name_sizes every name ends in /size:<n>, the benchmark's own size (skynet's leaves,
+// fib's n, the tasks spawned or parked): scripts/bench runs Boost.Fiber at a reduced size so,
+// and the plots never put a sized run beside one of another size.
 // Every repetition is one run, timed on its own (manual time), checked (the sum, fib's value,
 // the tasks counted) and failed with Google Benchmark's error when wrong; items_per_second is
 // tasks per second. <w> is the worker count (TBB's arena slots and Boost.Fiber's threads include
@@ -48,6 +51,7 @@ struct flags {
   std::vector<std::size_t> workers;
   std::vector<pin_policy> pins{pin_policy::scatter};
   sizes size;
+  bool name_sizes = false;
   std::string child;  // internal: "<benchmark>/<runtime>/<workers>/<pin>"
 };
 
@@ -68,9 +72,10 @@ std::optional<std::vector<std::size_t>> parse_counts(std::string_view s) {
 
 const char* const usage_text =
     "[benchmark flags] [--workers=1,N] [--pin=scatter] [--skynet_size=1000000] [--fib=30]\n"
-    "  [--spawn_tasks=1000000] [--memory_tasks=1000000]\n"
+    "  [--spawn_tasks=1000000] [--memory_tasks=1000000] [--name_sizes]\n"
     "  --workers  worker counts (default 1 and the number of PUs)\n"
-    "  --pin      pinning policies of the workers: none, compact, scatter (bench/placement.hpp)\n";
+    "  --pin      pinning policies of the workers: none, compact, scatter (bench/placement.hpp)\n"
+    "  --name_sizes  end every name in /size:<n>, the benchmark's size\n";
 
 bool parse(int argc, char** argv, flags& f) {
   const long pus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -115,6 +120,8 @@ bool parse(int argc, char** argv, flags& f) {
       auto c = parse_counts(*v);
       if (!c || c->size() != 1) return false;
       f.size.memory = (*c)[0];
+    } else if (arg == "--name_sizes") {
+      f.name_sizes = true;
     } else if (auto v = value("--child=")) {
       f.child = std::string(*v);
     } else {
@@ -245,11 +252,22 @@ int child_main(const std::string& spec) {
   return 0;
 }
 
+// "/size:<n>" with --name_sizes, else nothing.
+std::string size_segment(std::string_view bench) {
+  const flags& f = settings();
+  if (!f.name_sizes) return "";
+  const std::uint64_t n = bench == "skynet"       ? f.size.skynet
+                          : bench == "fib"        ? static_cast<std::uint64_t>(f.size.fib)
+                          : bench == "spawn_join" ? f.size.spawn
+                                                  : f.size.memory;
+  return "/size:" + std::to_string(n);
+}
+
 void add(std::string_view bench, std::string_view rt, std::size_t workers, pin_policy pin,
          bool in_child) {
   const std::string bench_name = "runtime/" + std::string(bench) + "/" + std::string(rt) +
                                  "/threads:" + std::to_string(workers) +
-                                 "/pin:" + std::string(name(pin));
+                                 "/pin:" + std::string(name(pin)) + size_segment(bench);
   benchmark::RegisterBenchmark(bench_name.c_str(),
                                [bench, rt, workers, pin, in_child](benchmark::State& state) {
                                  const std::vector<unsigned> pus =
@@ -306,7 +324,10 @@ void register_all(const flags& f) {
   benchmark::AddCustomContext("lockstep_runtime_structures", declared);
   benchmark::AddCustomContext("lockstep_topology", summary(machine().get()));
   benchmark::AddCustomContext("lockstep_build_type", LOCKSTEP_BENCH_BUILD_TYPE);
-  benchmark::AddCustomContext("lockstep_runtime_sizes", size_flags(f.size).substr(1));
+  // Its own key for the sized names, so that a run's two invocations keep both.
+  benchmark::AddCustomContext(
+      f.name_sizes ? "lockstep_runtime_sized_sizes" : "lockstep_runtime_sizes",
+      size_flags(f.size).substr(1));
 }
 
 }  // namespace
