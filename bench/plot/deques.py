@@ -4,7 +4,7 @@ steal, mixed."""
 
 import matplotlib.pyplot as plt
 
-from common import (BASELINES, NAMES, capped_lines, collect, families, fmt_ratio, ordered,
+from common import (BASELINES, NAMES, capped_lines, collect, families, ordered,
                     ratio_cells, ratios, save, sorted_pins, styles, table_head, throughput_table)
 from goals import DEQUE_GOAL, met
 from panel import panel

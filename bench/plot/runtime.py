@@ -86,8 +86,10 @@ def families(context, runs):
 
 def sized(runs):
     """The <benchmark>@<n> keys of the runs at a size of their own, in TIMED's order."""
-    return sorted((b for b in runs if "@" in b),
-                  key=lambda b: (TIMED.index(b.split("@")[0]) if b.split("@")[0] in TIMED else 9, b))
+    def order(b):
+        base = b.split("@")[0]
+        return (TIMED.index(base) if base in TIMED else len(TIMED), b)
+    return sorted((b for b in runs if "@" in b), key=order)
 
 
 def title_of(bench):
@@ -215,7 +217,8 @@ def summary_lines(runs, fam, context):
             lines.append(f"| {bench} | `{s}` | {fam.get(s, '?')} | " + " | ".join(cells) + " |")
     lines.append("")
 
-    peers = [p for p in (GO, TBB, FIBER) if any(partner(s, by, p) for by in runs.values() for s in by)]
+    peers = [p for p in (GO, TBB, FIBER)
+             if any(partner(s, by, p) for by in runs.values() for s in by)]
     if ours and peers:
         lines += ["### lockstep's time over each peer's, medians", ""]
         lines += workers_head(["benchmark", "runtime", "over"], workers)

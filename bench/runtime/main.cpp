@@ -10,8 +10,8 @@
 //   runtime/memory/<runtime>/threads:<w>/pin:<p>      resident bytes per task (bytes_per_task) with
 //       --memory_tasks tasks parked on a wait_group, at the largest worker count only
 // With --name_sizes every name ends in /size:<n>, the benchmark's own size (skynet's leaves,
-// fib's n, the tasks spawned or parked): scripts/bench runs Boost.Fiber at a reduced size so,
-// and the plots never put a sized run beside one of another size.
+// fib's n, the tasks spawned), and memory is not run: scripts/bench runs Boost.Fiber at a
+// reduced size so, and the plots never put a sized run beside one of another size.
 // Every repetition is one run, timed on its own (manual time), checked (the sum, fib's value,
 // the tasks counted) and failed with Google Benchmark's error when wrong; items_per_second is
 // tasks per second. <w> is the worker count (TBB's arena slots and Boost.Fiber's threads include
@@ -75,7 +75,7 @@ const char* const usage_text =
     "  [--spawn_tasks=1000000] [--memory_tasks=1000000] [--name_sizes]\n"
     "  --workers  worker counts (default 1 and the number of PUs)\n"
     "  --pin      pinning policies of the workers: none, compact, scatter (bench/placement.hpp)\n"
-    "  --name_sizes  end every name in /size:<n>, the benchmark's size\n";
+    "  --name_sizes  end every name in /size:<n>, the benchmark's size; no memory benchmark\n";
 
 bool parse(int argc, char** argv, flags& f) {
   const long pus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -252,14 +252,13 @@ int child_main(const std::string& spec) {
   return 0;
 }
 
-// "/size:<n>" with --name_sizes, else nothing.
+// "/size:<n>" with --name_sizes (which registers no memory benchmark), else nothing.
 std::string size_segment(std::string_view bench) {
   const flags& f = settings();
   if (!f.name_sizes) return "";
-  const std::uint64_t n = bench == "skynet"       ? f.size.skynet
-                          : bench == "fib"        ? static_cast<std::uint64_t>(f.size.fib)
-                          : bench == "spawn_join" ? f.size.spawn
-                                                  : f.size.memory;
+  const std::uint64_t n = bench == "skynet" ? f.size.skynet
+                          : bench == "fib"  ? static_cast<std::uint64_t>(f.size.fib)
+                                            : f.size.spawn;
   return "/size:" + std::to_string(n);
 }
 
@@ -318,16 +317,20 @@ void register_all(const flags& f) {
       for (std::size_t w : f.workers)
         for (std::string_view bench : names::runtime_benchmarks)
           if (bench != "memory") add(bench, rt.name, w, pin, child);
-      if (rt.parks) add("memory", rt.name, most, pin, true);
+      if (rt.parks && !f.name_sizes) add("memory", rt.name, most, pin, true);
     }
   }
   benchmark::AddCustomContext("lockstep_runtime_structures", declared);
   benchmark::AddCustomContext("lockstep_topology", summary(machine().get()));
   benchmark::AddCustomContext("lockstep_build_type", LOCKSTEP_BENCH_BUILD_TYPE);
-  // Its own key for the sized names, so that a run's two invocations keep both.
-  benchmark::AddCustomContext(
-      f.name_sizes ? "lockstep_runtime_sized_sizes" : "lockstep_runtime_sizes",
-      size_flags(f.size).substr(1));
+  // Its own key for the sized names, so that a run's two invocations keep both; --memory_tasks
+  // is the last flag, and sized runs have no memory benchmark.
+  const std::string sizes = size_flags(f.size).substr(1);
+  if (f.name_sizes)
+    benchmark::AddCustomContext("lockstep_runtime_sized_sizes",
+                                sizes.substr(0, sizes.find(" --memory_tasks=")));
+  else
+    benchmark::AddCustomContext("lockstep_runtime_sizes", sizes);
 }
 
 }  // namespace
