@@ -6,15 +6,17 @@
 //   it are wait-free; releasing it on another worker is one CAS push (lock-free); from a plain
 //   thread both take the shared shard's spin lock (blocking, a few instructions).
 // Ordering: the deque's and the injection queue's (a handle is published by their push and
-//   taken by their pop or steal). spin_lock: O1 acquire exchange → O2 release store. A task
-//   completed on another worker: O4 release CAS pushing it → O5 acquire exchange in collect()
-//   on its spawning worker, which destroys it. runnext, hop and a worker's own shard are
+//   taken by their pop or steal). spin_lock: O1 acquire exchange → O2 release store. The node of a
+//   task completed on another worker: O4 release CAS pushing it → O5 acquire exchange in
+//   collect() on its spawning worker, which unlinks and frees it. runnext, hop and a worker's own shard are
 //   touched by that worker's thread only.
-// Memory and ABA: a detached frame is linked into the shard of the worker that spawned it
-//   (one more for other threads) until it completes; the scheduler destroys what is left at
-//   shutdown, so a frame still queued or parked is not leaked. A completed frame handed back
-//   waits for its worker's next collect() (every 61 looks, and before it parks). The returned
-//   stack is only pushed and emptied whole, so it has no ABA.
+// Memory and ABA: a detached task has a registry node (from the frame pool, apart from its
+//   frame) in the shard of the worker that spawned it (one more for other threads) until it
+//   completes; the scheduler destroys the frames left at shutdown, so a frame still queued or
+//   parked is not leaked. A frame is destroyed when its task completes, wherever that is; only
+//   the node of one that completed on another worker waits for its worker's next collect()
+//   (every 61 looks, and before it parks). The returned stack is only pushed and emptied
+//   whole, so it has no ABA.
 // Exceptions: adopt() and the report of a detached exception are noexcept: a handler that
 //   throws ends the program, as an exception escaping a thread does.
 // Policy: the thread's worker is a thread-local slot of the seam (sync::per_thread).
@@ -30,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include <lockstep/sched/frame_pool.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::sched::detail {
@@ -60,14 +63,19 @@ class spin_lock {
   sync::atomic<bool> held_{false};
 };
 
-// A detached task's membership in the registry: lives in its promise.
+// A detached task's membership in the registry. Not in its frame: the frame goes when the
+// task completes, while the node stays linked until the worker whose list holds it unlinks it.
 struct detached_link {
   std::coroutine_handle<> self;
   detached_link* prev = nullptr;
   detached_link* next = nullptr;
   detached_link* returned_next = nullptr;  // in the spawning worker's stack of returned tasks
-  scheduler_core* owner = nullptr;
   std::size_t shard = 0;
+
+  static void* operator new(std::size_t bytes) { return frame_pool::allocate(bytes); }
+  static void operator delete(void* p, std::size_t bytes) noexcept {
+    frame_pool::deallocate(p, bytes);
+  }
 };
 
 // The part of a worker that tasks reach through the calling thread.
@@ -159,75 +167,82 @@ class scheduler_core {
 
   // Registers a detached task; its final suspension calls release(). On one of our workers
   // the task joins that worker's list, which only that worker changes; from any other thread
-  // it joins the shared list, under its lock.
-  void adopt(detached_link& link, std::coroutine_handle<> self) noexcept {
+  // it joins the shared list, under its lock. Throws std::bad_alloc (the node) and then
+  // registers nothing.
+  detached_link* adopt(std::coroutine_handle<> self) {
+    auto* const link = new detached_link{self};
     worker_core* const w = current_worker();
-    link.self = self;
-    link.owner = this;
     if (w != nullptr && &w->owner() == this) {
-      link.shard = w->index();
-      shards_[link.shard].insert(link);
-      return;
+      link->shard = w->index();
+      shards_[link->shard].insert(*link);
+      return link;
     }
-    link.shard = shared();
+    link->shard = shared();
     std::scoped_lock hold(shared_lock_);
-    shards_[link.shard].insert(link);
+    shards_[link->shard].insert(*link);
+    return link;
   }
 
-  // A detached task completed: reports its exception and unlinks it. True: the caller destroys
-  // the frame now. False: the task was another worker's; it is handed back to that worker,
-  // which unlinks and destroys it (collect), so its list stays single-threaded and the frame
-  // returns to the pool of the worker that made it.
-  bool release(detached_link& link, std::exception_ptr error) noexcept {
+  // A detached task completed: reports its exception and lets go of its node; the caller then
+  // destroys the frame, at once, whichever worker it is on (what the task owned is released
+  // when it completes). The node of a task that was another worker's is handed back to that
+  // worker, which unlinks and frees it (collect), so its list stays single-threaded.
+  void release(detached_link* link, std::exception_ptr error) noexcept {
     if (error) on_exception_(std::move(error));
-    shard& s = shards_[link.shard];
-    if (link.shard == shared()) {
+    shard& s = shards_[link->shard];
+    if (link->shard == shared()) {
       std::scoped_lock hold(shared_lock_);
-      s.erase(link);
-      return true;
+      s.erase(*link);
+      delete link;
+      return;
     }
     const worker_core* const w = current_worker();
-    if (w != nullptr && &w->owner() == this && w->index() == link.shard) {
-      s.erase(link);
-      return true;
+    if (w != nullptr && &w->owner() == this && w->index() == link->shard) {
+      s.erase(*link);
+      delete link;
+      return;
     }
+    // The frame is about to go: shutdown must not destroy it again.
+    link->self = {};
     // O3 relaxed: a guess for the CAS, which reads what it replaces.
     detached_link* head = s.returned.load(sync::relaxed);
     do {
-      link.returned_next = head;
-      // O4 release: the task's last writes, and returned_next, before its owner's O5.
-    } while (!s.returned.compare_exchange_weak(head, &link, sync::release, sync::relaxed));
-    return false;
+      link->returned_next = head;
+      // O4 release: self's reset and returned_next, before its owner's O5.
+    } while (!s.returned.compare_exchange_weak(head, link, sync::release, sync::relaxed));
   }
 
  protected:
   ~scheduler_core() = default;
 
-  // On worker `index`: destroys the tasks of this worker that completed on others.
+  // On worker `index`: frees the nodes of this worker's tasks that completed on others.
   void collect(std::size_t index) noexcept {
     shard& s = shards_[index];
     // A relaxed look first, so the common case writes nothing to the shared line.
     if (s.returned.load(sync::relaxed) == nullptr) return;
-    // O5 acquire: pairs with O4; the frames are complete before they are destroyed here.
+    // O5 acquire: pairs with O4; the nodes' fields are final before they are unlinked here.
     detached_link* l = s.returned.exchange(nullptr, sync::acquire);
     while (l != nullptr) {
       detached_link* const next = l->returned_next;
       s.erase(*l);
-      l->self.destroy();
+      delete l;
       l = next;
     }
   }
 
   // After the workers stopped, on one thread: destroys every detached task still linked —
-  // queued, parked, awaiting a child (its children go with its frame), or completed and
-  // handed back but not yet collected (a frame may be destroyed at its final suspension).
+  // queued, parked, or awaiting a child (its children go with its frame) — and frees every
+  // node, those of tasks completed elsewhere and not yet collected included (their frames are
+  // gone: self is null).
   void destroy_detached() noexcept {
-    for (shard& s : shards_) {
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+      collect(i);
+      shard& s = shards_[i];
       while (detached_link* l = s.head) {
         s.head = l->next;
         l->self.destroy();
+        delete l;
       }
-      s.returned.store(nullptr, sync::relaxed);
     }
   }
 

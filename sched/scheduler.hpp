@@ -81,24 +81,14 @@ namespace detail {
   std::terminate();
 }
 
-// ThreadSanitizer does not model fences, and lockfree::chase_lev_deque publishes an element
-// with one (its O2 release fence, paired with O7 in steal): without these, TSan reports the
-// frame behind every stolen handle as a race. They tell it about that edge, which the deque's
-// Relacy check covers; elsewhere they are nothing.
-inline void tsan_publish([[maybe_unused]] std::coroutine_handle<> h) noexcept {
-#ifdef LOCKSTEP_TSAN_ANNOTATIONS
-  __tsan_release(h.address());
-#endif
-}
-inline void tsan_take([[maybe_unused]] std::coroutine_handle<> h) noexcept {
-#ifdef LOCKSTEP_TSAN_ANNOTATIONS
-  __tsan_acquire(h.address());
-#endif
-}
-
 inline void spawn_on(scheduler_core& owner, task<void> t) {
   const std::coroutine_handle<promise<void>> h = task_access::release(t, "spawn");
-  h.promise().detach(owner, h);
+  try {
+    h.promise().detach(owner, h);
+  } catch (...) {
+    h.destroy();
+    throw;
+  }
   owner.make_ready(h);
 }
 
@@ -301,16 +291,13 @@ class basic_scheduler final : private detail::scheduler_core {
         : detail::worker_core(owner, index), scheduler_(owner) {}
 
     void push(std::coroutine_handle<> h) override {
-      detail::tsan_publish(h);
       deque_.push(h);
       scheduler_.idle_.notify_work();
     }
 
     std::coroutine_handle<> steal() {
       const std::optional<std::coroutine_handle<>> h = deque_.steal();
-      if (!h) return {};
-      detail::tsan_take(*h);
-      return *h;
+      return h ? *h : std::coroutine_handle<>{};
     }
     bool has_work() const { return deque_.size() != 0; }
 
@@ -353,10 +340,7 @@ class basic_scheduler final : private detail::scheduler_core {
         if (auto h = scheduler_.injection_.try_pop()) return *h;
       }
       if (std::coroutine_handle<> h = take_runnext()) return h;
-      if (auto h = deque_.pop()) {
-        detail::tsan_take(*h);
-        return *h;
-      }
+      if (auto h = deque_.pop()) return *h;
       if (auto h = scheduler_.injection_.try_pop()) return *h;
       return {};
     }

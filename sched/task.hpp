@@ -54,8 +54,9 @@ class promise_base {
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) const noexcept {
       promise_base& p = h.promise();
-      if (p.detached_.owner != nullptr) {
-        if (p.detached_.owner->release(p.detached_, std::move(p.error_))) h.destroy();
+      if (p.detached_owner_ != nullptr) {
+        p.detached_owner_->release(p.detached_, std::move(p.error_));
+        h.destroy();
         return std::noop_coroutine();
       }
       return transfer_to(p.continuation_);
@@ -71,8 +72,10 @@ class promise_base {
   void set_continuation(std::coroutine_handle<> awaiter) noexcept { continuation_ = awaiter; }
 
   // spawn: from now on the task owns itself; `owner` destroys it if it never completes.
-  void detach(scheduler_core& owner, std::coroutine_handle<> self) noexcept {
-    owner.adopt(detached_, self);
+  // Throws std::bad_alloc and then changes nothing.
+  void detach(scheduler_core& owner, std::coroutine_handle<> self) {
+    detached_ = owner.adopt(self);
+    detached_owner_ = &owner;
   }
 
  protected:
@@ -83,7 +86,8 @@ class promise_base {
  private:
   std::coroutine_handle<> continuation_;
   std::exception_ptr error_;
-  detached_link detached_;
+  scheduler_core* detached_owner_ = nullptr;
+  detached_link* detached_ = nullptr;
 };
 
 template <class T>
