@@ -52,6 +52,7 @@
 #include <lockstep/hazard/reclaimer.hpp>
 #include <lockstep/sync/containers.hpp>
 #include <lockstep/sync/sync.hpp>
+#include <lockstep/sync/tsan.hpp>
 
 namespace lockstep::lockfree {
 
@@ -110,6 +111,8 @@ class chase_lev_deque {
     // O2 release fence: the slot (and a grown array, O9) happen-before a thief's acquire load
     // of the bottom (O7) that reads this store or a later one.
     sync::fence(sync::release);
+    // TSan does not model fences: tells it O2's edge to O7.
+    sync::tsan_release(&bottom_);
     // L1.
     bottom_.store(b + 1, sync::relaxed);
   }
@@ -148,6 +151,7 @@ class chase_lev_deque {
     sync::fence(sync::seq_cst);  // pairs with pop's fence
     // O7 acquire, L6 when empty: pairs with O2 (push's release fence): the slot is written.
     const index b = bottom_.load(sync::acquire);
+    sync::tsan_acquire(&bottom_);
     if (t >= b) return std::nullopt;
     // protect() is an acquire load: pairs with O9, the publication of a grown array.
     auto guard = domain_.protect(array_);

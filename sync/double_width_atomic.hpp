@@ -20,6 +20,7 @@
 #include <type_traits>
 
 #include "double_width_words.hpp"
+#include "tsan.hpp"
 
 #if defined(__x86_64__)
 #include "double_width_cas_x86_64.hpp"
@@ -29,16 +30,6 @@
 #define LOCKSTEP_DOUBLE_WIDTH_CAS 1
 #endif
 
-#if defined(__SANITIZE_THREAD__)
-#define LOCKSTEP_TSAN_ANNOTATIONS 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define LOCKSTEP_TSAN_ANNOTATIONS 1
-#endif
-#endif
-#ifdef LOCKSTEP_TSAN_ANNOTATIONS
-#include <sanitizer/tsan_interface.h>
-#endif
 
 namespace lockstep::sync {
 
@@ -131,20 +122,12 @@ class double_width_atomic {
 
   // O1 (TSan only): the release half of a releasing order, before the instruction.
   void before(std::memory_order order) const noexcept {
-#ifdef LOCKSTEP_TSAN_ANNOTATIONS
-    if (detail::releases(order)) __tsan_release(&bits_);
-#else
-    (void)order;
-#endif
+    if (detail::releases(order)) tsan_release(&bits_);
   }
   // O2 (TSan only): the acquire half of an acquiring order, after the instruction; pairs with
   // the O1 of whichever operation wrote the value read.
   void after(std::memory_order order) const noexcept {
-#ifdef LOCKSTEP_TSAN_ANNOTATIONS
-    if (detail::acquires(order)) __tsan_acquire(&bits_);
-#else
-    (void)order;
-#endif
+    if (detail::acquires(order)) tsan_acquire(&bits_);
   }
 
   alignas(16) mutable words bits_;
