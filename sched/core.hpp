@@ -155,6 +155,18 @@ class scheduler_core {
   // From any thread: onto the injection queue, then wakes an idle worker if none is searching.
   virtual void inject(std::coroutine_handle<> h) = 0;
 
+  // A new task (spawn): onto the calling worker's deque if it is one of ours, where the
+  // worker's LIFO pop runs it next unless a thief takes it first; else injected. Not runnext:
+  // a child there would be invisible to thieves for as long as its parent keeps running.
+  void make_spawned(std::coroutine_handle<> h) {
+    worker_core* w = current_worker();
+    if (w != nullptr && &w->owner() == this) {
+      w->push(h);
+    } else {
+      inject(h);
+    }
+  }
+
   // Runnable again: next on the calling worker if it is one of ours, else injected.
   void make_ready(std::coroutine_handle<> h) {
     worker_core* w = current_worker();

@@ -4,7 +4,8 @@
 // Paper: Go's runtime/proc.go (schedule, findRunnable, runqput's runnext); work stealing after
 //   R. D. Blumofe and C. E. Leiserson, "Scheduling Multithreaded Computations by Work
 //   Stealing", JACM 1999.
-// Progress: a worker looks in order at runnext, its deque (LIFO), the injection queue; then,
+// Progress: a worker looks in order at runnext, its deque (LIFO), the injection queue (and
+//   once in 61 looks first at the injection queue, once at its deque's oldest task); then,
 //   if admitted as a spinner, steals (FIFO) from random victims four rounds; then parks
 //   through idle_workers. Spawning is the deque's push plus idle_workers::notify_work.
 // Linearization: none; a scheduler is no object with a sequential specification. Each task
@@ -89,7 +90,7 @@ inline void spawn_on(scheduler_core& owner, task<void> t) {
     h.destroy();
     throw;
   }
-  owner.make_ready(h);
+  owner.make_spawned(h);
 }
 
 // go(): the callable and its arguments are parameters, so they live in this frame for as long
@@ -330,14 +331,19 @@ class basic_scheduler final : private detail::scheduler_core {
 
    private:
     // Go's schedule(): a bounded transfer's target first (it is the running task going on),
-    // then runnext, the deque, the injection queue; every 61st look
-    // starts at the injection queue, so tasks there (yielded ones) are not starved by a
-    // worker that keeps feeding its own deque.
+    // then runnext, the deque, the injection queue. Two looks in every 61 start elsewhere, so
+    // that no ready task waits forever: one at the injection queue (yielded tasks, against a
+    // worker that keeps feeding its own deque), one at this deque's oldest task, its FIFO end
+    // (against two tasks that keep waking each other through runnext while the LIFO end is
+    // never reached).
     std::coroutine_handle<> next() {
       if (std::coroutine_handle<> h = take_hop()) return h;
-      if (++ticks_ % 61 == 0) {
+      const std::uint32_t tick = ++ticks_ % 61;
+      if (tick == 0) {
         scheduler_.collect(index());
         if (auto h = scheduler_.injection_.try_pop()) return *h;
+      } else if (tick == 30) {
+        if (auto h = deque_.steal()) return *h;
       }
       if (std::coroutine_handle<> h = take_runnext()) return h;
       if (auto h = deque_.pop()) return *h;

@@ -6,6 +6,7 @@
 #include "sched_support.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -456,6 +457,83 @@ TYPED_TEST(sched_scheduler, a_yielding_task_does_not_starve_an_injected_one) {
   });
   EXPECT_EQ(s.run(yields_until(flag)), 1);
   injector.join();
+}
+
+// Two tasks handing a turn back and forth through wait_groups keep refilling runnext on one
+// worker; a bystander ready in that worker's deque must still run (once in 61 looks the worker
+// takes its deque's oldest task). Before that rule it never ran in a million hand-offs.
+struct ping_pong {
+  std::array<sched::wait_group, 2> turn;
+  std::atomic<bool> bystander_ran{false};
+  int handoffs = 0;
+  bool over = false;  // the first player to leave lets the other out
+};
+
+sched::task<void> hands_turns(ping_pong& game, int me) {
+  for (;;) {
+    co_await game.turn[me].wait();
+    if (game.over) co_return;
+    if (game.bystander_ran.load() || game.handoffs == 1'000'000) {
+      game.over = true;
+      game.turn[1 - me].done();
+      co_return;
+    }
+    game.turn[me].add(1);
+    ++game.handoffs;
+    game.turn[1 - me].done();
+  }
+}
+
+sched::task<void> stands_by(std::atomic<bool>& ran) {
+  ran.store(true);
+  co_return;
+}
+
+sched::task<int> turns_beside_a_bystander() {
+  ping_pong game;
+  game.turn[1].add(1);  // player 0 goes first
+  sched::wait_group players;
+  players.add(2);
+  sched::spawn(stands_by(game.bystander_ran));
+  for (int me = 0; me < 2; ++me) {
+    sched::spawn([](ping_pong& g, int m, sched::wait_group& done) -> sched::task<void> {
+      co_await hands_turns(g, m);
+      done.done();
+    }(game, me, players));
+  }
+  co_await players.wait();
+  co_return game.bystander_ran.load() ? game.handoffs : -1;
+}
+
+TYPED_TEST(sched_scheduler, a_task_ready_in_the_deque_runs_beside_a_runnext_ping_pong) {
+  TypeParam s(1);
+  watchdog guard(60s, "runnext ping-pong beside a bystander");
+  const int handoffs = s.run(turns_beside_a_bystander());
+  EXPECT_GE(handoffs, 0) << "the bystander never ran";
+  EXPECT_LT(handoffs, 1'000'000);
+}
+
+// A spawned child is visible to thieves while its parent keeps running: with two workers, a
+// parent that spins until its child has run must not wait for ever (in runnext, the child was
+// hidden from the idle worker).
+sched::task<void> sets(std::atomic<bool>& flag) {
+  flag.store(true);
+  co_return;
+}
+
+sched::task<bool> spawns_then_spins() {
+  std::atomic<bool> child_ran{false};
+  sched::spawn(sets(child_ran));
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!child_ran.load() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  co_return child_ran.load();
+}
+
+TYPED_TEST(sched_scheduler, a_spawned_child_is_stolen_while_its_parent_runs) {
+  TypeParam s(2);
+  EXPECT_TRUE(s.run(spawns_then_spins()));
 }
 
 }  // namespace
