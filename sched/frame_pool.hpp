@@ -6,11 +6,14 @@
 // Ordering: none; a cache is touched by its thread only. A frame freed on another thread than
 //   the one that made it joins the freeing thread's cache: every frame is one allocation of
 //   its class size, so any cache, or the allocator, may take it.
-// Memory and ABA: at most `per_class` frames of each class stay cached per thread, given back
-//   when the thread exits. Frames above the largest class go to the allocator directly.
+// Memory and ABA: up to `cached_bytes` of each class stay cached per thread, given back when
+//   the thread exits. Frames above the largest class go to the allocator directly.
 // Exceptions: allocate throws std::bad_alloc as ::operator new does.
-// Policy: classes of 64 bytes up to 1 KiB; 512 frames per class. Under AddressSanitizer there
-//   is no cache, so every frame is checked for use after free and for leaks.
+// Policy: classes of 64 bytes up to 1 KiB; 16 MiB per class and thread, so a burst of a
+//   hundred thousand tasks is made again from the cache, not from pages the allocator gave
+//   back to the kernel (which glibc does once a burst is freed, and every page then faults
+//   anew). Under AddressSanitizer there is no cache, so every frame is checked for use after
+//   free and for leaks.
 // Deviations: none; it follows no paper.
 // More: docs/algorithms/scheduler.md ("Frames").
 #pragma once
@@ -28,7 +31,7 @@ class frame_pool {
  public:
   static constexpr std::size_t granule = 64;
   static constexpr std::size_t classes = 16;
-  static constexpr std::size_t per_class = 512;
+  static constexpr std::size_t cached_bytes = std::size_t{16} << 20;
 
   static void* allocate(std::size_t bytes) {
     const std::size_t c = size_class(bytes);
@@ -48,7 +51,7 @@ class frame_pool {
     const std::size_t c = size_class(bytes);
     if (c < classes && !sync::per_thread<cache>::destroyed()) {
       cache& k = sync::per_thread<cache>{}.local();
-      if (k.count[c] < per_class) {
+      if (k.count[c] < cached_bytes / ((c + 1) * granule)) {
         k.head[c] = ::new (p) free_frame{k.head[c]};
         ++k.count[c];
         return;

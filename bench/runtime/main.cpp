@@ -24,10 +24,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <lockstep/bench/names.hpp>
@@ -159,13 +162,24 @@ outcome run_on(Runtime& r, std::string_view bench, const sizes& s) {
   throw std::invalid_argument("no benchmark " + std::string(bench) + " on this runtime");
 }
 
+// The runtime of `workers` workers on `pus`, made on first use and kept for the process: every
+// repetition runs on the same scheduler (arena), as a program runs on one, so none pays for
+// starting threads, or for warming their frame caches again (made anew, a scheduler's 10^5
+// spawned frames came from pages glibc had given back, and each one faulted).
+template <class Runtime>
+Runtime& kept(std::size_t workers, const std::vector<unsigned>& pus) {
+  static std::map<std::pair<std::size_t, std::vector<unsigned>>, std::unique_ptr<Runtime>> made;
+  std::unique_ptr<Runtime>& r = made[{workers, pus}];
+  if (!r) r = std::make_unique<Runtime>(machine().get(), workers, pus);
+  return *r;
+}
+
 // One run, in this process.
 outcome run_here(std::string_view bench, std::string_view rt, std::size_t workers, pin_policy pin) {
   const sizes& s = settings().size;
   const std::vector<unsigned> pus = plan(machine().get(), pin, workers);
   if (rt == names::runtimes_tbb) {
-    on_tbb::runtime r(machine().get(), workers, pus);
-    return run_on(r, bench, s);
+    return run_on(kept<on_tbb::runtime>(workers, pus), bench, s);
   }
   if (rt == names::runtimes_fiber) {
     std::uint64_t got = 0;
@@ -187,12 +201,11 @@ outcome run_here(std::string_view bench, std::string_view rt, std::size_t worker
   }
 #ifdef LOCKSTEP_RUNTIME_HAS_SCHED
   if (rt == names::runtimes_scheduler) {
-    on_lockstep::runtime<lockstep::sched::scheduler> r(machine().get(), workers, pus);
-    return run_on(r, bench, s);
+    return run_on(kept<on_lockstep::runtime<lockstep::sched::scheduler>>(workers, pus), bench, s);
   }
   if (rt == names::runtimes_locked_scheduler) {
-    on_lockstep::runtime<lockstep::sched::locked_scheduler> r(machine().get(), workers, pus);
-    return run_on(r, bench, s);
+    return run_on(kept<on_lockstep::runtime<lockstep::sched::locked_scheduler>>(workers, pus),
+                  bench, s);
   }
 #endif
   throw std::invalid_argument("no runtime " + std::string(rt));
