@@ -68,12 +68,7 @@ class guarded_deque {
     items_.write().push_back(std::move(value));
   }
 
-  std::optional<T> try_pop() {
-    std::optional<T> out;
-    std::scoped_lock hold(lock_);
-    take_from<End>(items_.write(), out);
-    return out;
-  }
+  std::optional<T> try_pop() { return take<End>(); }
 
   // Each takes the lock once (the lock's progress) and is linearizable at its critical section:
   // exact there, though the queue may have changed by the time the caller acts on the answer.
@@ -84,6 +79,17 @@ class guarded_deque {
   std::size_t size() const {
     std::scoped_lock hold(lock_);
     return items_.read().size();
+  }
+
+ protected:
+  // Takes the element at From under the lock: try_pop's End, or the other end for a twin that
+  // takes from both (locked::work_stealing_deque).
+  template <deque_end From>
+  std::optional<T> take() {
+    std::optional<T> out;
+    std::scoped_lock hold(lock_);
+    take_from<From>(items_.write(), out);
+    return out;
   }
 
  private:

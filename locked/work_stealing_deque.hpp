@@ -15,9 +15,6 @@
 // More: docs/deques.md.
 #pragma once
 
-#include <cstddef>
-#include <deque>
-#include <mutex>
 #include <optional>
 #include <type_traits>
 
@@ -27,47 +24,24 @@
 
 namespace lockstep::locked {
 
+// guarded_deque pushed at its back: pop is its try_pop (the back), steal takes the front.
 template <class T, class Lock = std_mutex>
   requires std::is_trivially_copyable_v<T>
-class work_stealing_deque {
+class work_stealing_deque : private guarded_deque<T, Lock, deque_end::back> {
+  using base = guarded_deque<T, Lock, deque_end::back>;
+
  public:
-  using value_type = T;
-  using lock_type = Lock;
+  using typename base::lock_type;
+  using typename base::value_type;
 
-  work_stealing_deque() = default;
-  work_stealing_deque(const work_stealing_deque&) = delete;
-  work_stealing_deque& operator=(const work_stealing_deque&) = delete;
-
-  void push(const T& value) {
-    std::scoped_lock hold(lock_);
-    items_.write().push_back(value);
-  }
+  using base::push;
+  using base::size;
 
   // The owner's end: the element pushed last.
-  std::optional<T> pop() {
-    std::optional<T> out;
-    std::scoped_lock hold(lock_);
-    take_from<deque_end::back>(items_.write(), out);
-    return out;
-  }
+  std::optional<T> pop() { return base::try_pop(); }
 
   // The thieves' end: the element pushed first.
-  std::optional<T> steal() {
-    std::optional<T> out;
-    std::scoped_lock hold(lock_);
-    take_from<deque_end::front>(items_.write(), out);
-    return out;
-  }
-
-  // Exact at its critical section; a hint by the time the caller acts on it.
-  std::size_t size() const {
-    std::scoped_lock hold(lock_);
-    return items_.read().size();
-  }
-
- private:
-  mutable Lock lock_;
-  sync::plain<std::deque<T>> items_;
+  std::optional<T> steal() { return base::template take<deque_end::front>(); }
 };
 
 }  // namespace lockstep::locked
