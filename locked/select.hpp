@@ -105,7 +105,7 @@ class select_over {
     using T = typename C::value_type;
     using waiter = typename channel<T>::waiter;
 
-    explicit slot(const sync::recv_case<C>& c) : ch(c.channel), into(c.into) {}
+    explicit slot(const sync::recv_case<C>& c) : ch(*c.channel), into(c.into) {}
 
     futex_lock& lock() { return ch.lock_; }
     bool try_fire() {
@@ -131,7 +131,7 @@ class select_over {
     using waiter = typename channel<T>::waiter;
 
     explicit slot(const sync::send_case<C>& c)
-        : ch(c.channel),
+        : ch(*c.channel),
           copy(copy_of(c.copy_from)),
           source(c.copy_from ? &*copy : &*c.owned) {}
 

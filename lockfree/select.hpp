@@ -188,7 +188,7 @@ class select_over {
     using base = detail::channel_base_t<C>;
     using T = typename base::value_type;
 
-    explicit slot(const sync::recv_case<C>& c) : ch(c.channel), into(c.into) {}
+    explicit slot(const sync::recv_case<C>& c) : ch(*c.channel), into(c.into) {}
 
     bool try_fire() {
       sync::recv_result<T> got = ch.try_recv();
@@ -216,7 +216,7 @@ class select_over {
     using T = typename base::value_type;
 
     explicit slot(const sync::send_case<C>& c)
-        : ch(c.channel), copy(copy_of(c.copy_from)), source(c.copy_from ? &*copy : &*c.owned) {}
+        : ch(*c.channel), copy(copy_of(c.copy_from)), source(c.copy_from ? &*copy : &*c.owned) {}
 
     // on_send(ch, lvalue) exists only for copyable values, so a move-only T never has one.
     static std::optional<T> copy_of(const T* from) {

@@ -101,6 +101,26 @@ concept channel = requires(C& c, const C& cc, typename C::value_type&& v,
   { cc.capacity() } -> std::same_as<std::size_t>;
 };
 
+// The coroutine forms, on both families: the same operations with Go's semantics, but a
+// coroutine that cannot complete suspends (its executor runs other tasks) instead of parking
+// its thread. Each returns an awaitable to co_await at once:
+//   co_await c.async_send(v)            as send(v): throws channel_closed, v left as it was
+//   co_await c.async_recv()             as recv(): std::optional<T>, empty once closed, drained
+//   co_await c.async_send_for(v, d)     as send_for: channel_status ok or timeout (or throws)
+//   co_await c.async_recv_for(d)        as recv_for: recv_result<T>
+// A thread and a coroutine may be at the two ends of one channel. Awaited outside an
+// executor's worker (sync/executor.hpp) they throw std::logic_error.
+template <class C>
+concept awaitable_channel =
+    channel<C> && requires(C& c, typename C::value_type&& v, const typename C::value_type& cv,
+                           std::chrono::milliseconds d) {
+      c.async_send(cv);
+      c.async_send(std::move(v));
+      c.async_recv();
+      c.async_send_for(std::move(v), d);
+      c.async_recv_for(d);
+    };
+
 // How long a blocked send or receive of either channel waits before it parks. 256 pauses are a
 // few microseconds (a pause is 10 to 140 cycles, depending on the core); 64 yields are tens of
 // microseconds when the thread is alone on its core, and hand the core over when it is not.
@@ -160,15 +180,21 @@ class receiving_iterator {
 //                      only if this case fires; a case that did not fire still holds it, and one
 //                      that fired holds what the move left. A send case on a closed channel
 //                      throws channel_closed when select chooses it, as Go panics.
+//
+// A case may name its channel by pointer, and a null pointer disables it: the case never fires,
+// as a case on a nil channel never does in Go, where setting a channel variable to nil is how a
+// loop stops selecting on a channel that closed. A select whose every case is disabled:
+// try_select reports none ready; select_for waits out its duration and reports none; select,
+// which Go would block for ever, throws std::logic_error instead.
 template <class Channel>
 struct recv_case {
-  Channel& channel;
+  Channel* channel;  // null: disabled
   std::optional<typename Channel::value_type>& into;
 };
 
 template <class Channel>
 struct send_case {
-  Channel& channel;
+  Channel* channel;                               // null: disabled
   const typename Channel::value_type* copy_from;  // an lvalue's; null when the case owns one
   // An rvalue's value (empty for an lvalue's case). Mutable: select takes its cases by const
   // reference and moves this out when the case fires.
@@ -177,16 +203,42 @@ struct send_case {
 
 template <channel Channel>
 recv_case<Channel> on_recv(Channel& c, std::optional<typename Channel::value_type>& into) {
+  return {&c, into};
+}
+template <channel Channel>
+recv_case<Channel> on_recv(Channel* c, std::optional<typename Channel::value_type>& into) {
   return {c, into};
 }
 template <channel Channel>
   requires std::copy_constructible<typename Channel::value_type>
 send_case<Channel> on_send(Channel& c, const typename Channel::value_type& value) {
+  return {&c, &value, std::nullopt};
+}
+template <channel Channel>
+  requires std::copy_constructible<typename Channel::value_type>
+send_case<Channel> on_send(Channel* c, const typename Channel::value_type& value) {
   return {c, &value, std::nullopt};
 }
 template <channel Channel>
 send_case<Channel> on_send(Channel& c, typename Channel::value_type&& value) {
+  return {&c, nullptr, std::move(value)};
+}
+template <channel Channel>
+send_case<Channel> on_send(Channel* c, typename Channel::value_type&& value) {
   return {c, nullptr, std::move(value)};
+}
+
+// Whether any of a select's cases is enabled; a blocking select over none throws.
+template <class... Cases>
+bool any_enabled(const Cases&... cases) noexcept {
+  return ((cases.channel != nullptr) || ...);
+}
+
+inline void require_enabled_case(bool any, const char* what) {
+  if (!any) {
+    throw std::logic_error(std::string(what) +
+                           ": every case is disabled (a null channel), so it would block for ever");
+  }
 }
 
 }  // namespace lockstep::sync
