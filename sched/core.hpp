@@ -33,6 +33,7 @@
 #include <vector>
 
 #include <lockstep/sched/frame_pool.hpp>
+#include <lockstep/sync/executor.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::sched::detail {
@@ -145,7 +146,7 @@ inline std::coroutine_handle<> transfer_to(std::coroutine_handle<> next) noexcep
   return w != nullptr ? w->transfer(next) : next;
 }
 
-class scheduler_core {
+class scheduler_core : public sync::executor {
  public:
   scheduler_core(std::size_t workers, std::function<void(std::exception_ptr)> on_exception)
       : shards_(workers + 1), on_exception_(std::move(on_exception)) {}
@@ -167,8 +168,9 @@ class scheduler_core {
     }
   }
 
-  // Runnable again: next on the calling worker if it is one of ours, else injected.
-  void make_ready(std::coroutine_handle<> h) {
+  // Runnable again: next on the calling worker if it is one of ours, else injected. The
+  // executor's make_ready: how a channel's waker resumes the coroutine it completed.
+  void make_ready(std::coroutine_handle<> h) override {
     worker_core* w = current_worker();
     if (w != nullptr && &w->owner() == this) {
       w->ready(h);

@@ -29,6 +29,9 @@
 //   queue is lockfree::ms_queue. Pinning is the caller's, in options::on_worker_start.
 // Deviations: from Go: runnext cannot be stolen, and there is no preemption; a task runs
 //   until it suspends. Yield goes through the injection queue, as Go's Gosched does.
+// Executor: the scheduler is the sync::executor of its workers (sync/executor.hpp): a channel
+//   resumes a coroutine it completed through make_ready (runnext), and timed waits and
+//   sched::sleep_for run on its timer queue (sched/timers.hpp), one thread per scheduler.
 // More: docs/runtime.md (the guide), docs/algorithms/scheduler.md (the argument).
 #pragma once
 
@@ -55,6 +58,7 @@
 #include <lockstep/sched/core.hpp>
 #include <lockstep/sched/idle_workers.hpp>
 #include <lockstep/sched/task.hpp>
+#include <lockstep/sched/timers.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::sched {
@@ -304,6 +308,7 @@ class basic_scheduler final : private detail::scheduler_core {
 
     void loop() {
       detail::current_worker() = this;
+      sync::current_executor() = &scheduler_;
       if (scheduler_.on_worker_start_) scheduler_.on_worker_start_(index());
       bool spinning = false;
       // O1 seq_cst: pairs with the destructor's store; read between tasks.
@@ -327,6 +332,7 @@ class basic_scheduler final : private detail::scheduler_core {
         h.resume();
       }
       detail::current_worker() = nullptr;
+      sync::current_executor() = nullptr;
     }
 
    private:
@@ -372,6 +378,11 @@ class basic_scheduler final : private detail::scheduler_core {
     idle_.notify_work();
   }
 
+  // The executor's timers (a channel's timed waits): fired on the timer thread, whose fire
+  // makes the task ready through the injection queue.
+  void start_timer(sync::timer& t) override { timers_.start(t); }
+  void stop_timer(sync::timer& t) override { timers_.stop(t); }
+
   // A spinner's search: four rounds over the other workers from a random one, the
   // injection queue between rounds.
   std::coroutine_handle<> steal_for(std::size_t self) {
@@ -409,6 +420,9 @@ class basic_scheduler final : private detail::scheduler_core {
   std::vector<std::unique_ptr<worker>> workers_;
   std::vector<sync::thread> threads_;
   sync::atomic<bool> stopping_{false};
+  // Last, so destroyed first: its thread, which injects, stops before the injection queue
+  // goes. Every timer has been stopped by then (destroy_detached destroyed the frames).
+  detail::timer_queue timers_;
 };
 
 using scheduler = basic_scheduler<lockfree::chase_lev_deque<std::coroutine_handle<>>>;
