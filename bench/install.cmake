@@ -67,6 +67,7 @@ install(FILES
   ${CMAKE_CURRENT_LIST_DIR}/benchmarks.hpp
   ${CMAKE_CURRENT_LIST_DIR}/catalog.hpp
   ${CMAKE_CURRENT_LIST_DIR}/channel_workloads.hpp
+  ${CMAKE_CURRENT_LIST_DIR}/coro_channel_workloads.hpp
   ${CMAKE_CURRENT_LIST_DIR}/deque_workloads.hpp
   ${CMAKE_CURRENT_LIST_DIR}/harness.hpp
   ${CMAKE_CURRENT_LIST_DIR}/names.hpp

@@ -24,9 +24,12 @@ inline constexpr std::string_view channel_workloads[] = {
     "pipeline",
     "pubsub",
 };
+inline constexpr std::string_view channels_fiber = "boost_fiber";
 inline constexpr std::string_view channels_go = "go";
 inline constexpr std::string_view channels_locked = "locked_channel";
+inline constexpr std::string_view channels_locked_coro = "locked_channel_coro";
 inline constexpr std::string_view channels_lockfree = "lockfree_channel";
+inline constexpr std::string_view channels_lockfree_coro = "lockfree_channel_coro";
 inline constexpr std::string_view deque_workloads[] = {
     "owner",
     "steal",

@@ -31,6 +31,7 @@
 
 #include "benchmarks.hpp"
 #include "catalog.hpp"
+#include "coro_channel_workloads.hpp"
 #include "deque_workloads.hpp"
 #include "names.hpp"
 #include "queues.hpp"
@@ -64,6 +65,17 @@ structure channel_entry(std::string name, const char* family) {
   return {std::move(name), family, queue_kind::unbounded, nullptr,
           &channel_bench<&run_channel<Channel>>, false};
 #endif
+}
+
+// The same channel with coroutine waiters (coro_channel_workloads.hpp): every workload, the
+// patterns included, which it ports itself. A family without the awaitable operations (a
+// build of the library from before them) adds nothing.
+template <template <class> class Channel>
+void add_coro_channel(std::vector<structure>& list, std::string name, const char* family) {
+  if constexpr (coro::awaitable_family<Channel>) {
+    list.push_back({std::move(name), family, queue_kind::unbounded, nullptr,
+                    &channel_bench<&coro::run_channel<Channel>>, true});
+  }
 }
 
 template <class Deque>
@@ -145,6 +157,10 @@ inline void add_twins(catalog& c) {
       channel_entry<locked::channel>(std::string(names::channels_locked), "locked"));
   c[group::channel].push_back(
       channel_entry<lockfree::channel>(std::string(names::channels_lockfree), "lockfree"));
+  add_coro_channel<locked::channel>(c[group::channel], std::string(names::channels_locked_coro),
+                                    "locked");
+  add_coro_channel<lockfree::channel>(c[group::channel],
+                                      std::string(names::channels_lockfree_coro), "lockfree");
 
   c[group::deque].push_back(
       deque_entry<lockfree::chase_lev_deque<T>>(std::string(names::deques_lockfree), "lockfree"));

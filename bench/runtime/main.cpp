@@ -9,6 +9,12 @@
 //       and joined
 //   runtime/memory/<runtime>/threads:<w>/pin:<p>      resident bytes per task (bytes_per_task) with
 //       --memory_tasks tasks parked on a wait_group, at the largest worker count only
+//   runtime/skynet/scheduler_channels/threads:<w>/pin:<p>  skynet as Go writes it, each node
+//       sending its sum to its parent over a lockstep::lockfree::channel with co_await (the
+//       Go twin's skynet is this one)
+// With --channels, Boost.Fiber's channels on lockstep_bench's channel workloads instead, under
+// its names (channel/<workload>/boost_fiber/cap:<c>/threads:<t>/pin:none; fiber_channels.hpp),
+// sized by the same --channel_* flags, one child process per repetition.
 // With --name_sizes every name ends in /size:<n>, the benchmark's own size (skynet's leaves,
 // fib's n, the tasks spawned), and memory is not run: scripts/bench runs Boost.Fiber at a
 // reduced size so, and the plots never put a sized run beside one of another size.
@@ -44,6 +50,7 @@
 // After lockstep's headers: Boost.Fiber defines a function-like macro cpu_relax, which is also
 // the name of a function of lockstep's seam (sync/thread.hpp).
 #include "peer_runtimes.hpp"
+#include "fiber_channels.hpp"
 
 namespace {
 
@@ -56,6 +63,15 @@ struct flags {
   sizes size;
   bool name_sizes = false;
   std::string child;  // internal: "<benchmark>/<runtime>/<workers>/<pin>"
+  // --channels: Boost.Fiber's channel benchmarks, with lockstep_bench's sizes and defaults.
+  bool channels = false;
+  std::size_t channel_ops = 1 << 15;
+  std::size_t channel_work = 1 << 17;
+  std::size_t channel_roundtrips = 1 << 12;
+  std::size_t channel_pattern_cap = 64;
+  std::vector<std::size_t> channel_threads{1, 2, 4, 8};
+  std::vector<std::size_t> channel_caps{1, 64, 1024};
+  std::string channel_child;  // internal: "<workload>/<cap>/<threads>/<iterations>"
 };
 
 std::optional<std::vector<std::size_t>> parse_counts(std::string_view s) {
@@ -78,7 +94,10 @@ const char* const usage_text =
     "  [--spawn_tasks=1000000] [--memory_tasks=1000000] [--name_sizes]\n"
     "  --workers  worker counts (default 1 and the number of PUs)\n"
     "  --pin      pinning policies of the workers: none, compact, scatter (bench/placement.hpp)\n"
-    "  --name_sizes  end every name in /size:<n>, the benchmark's size; no memory benchmark\n";
+    "  --name_sizes  end every name in /size:<n>, the benchmark's size; no memory benchmark\n"
+    "  --channels  Boost.Fiber's channels on lockstep_bench's channel workloads instead, sized by\n"
+    "    --channel_ops=N --channel_work=N --channel_roundtrips=N --channel_pattern_cap=N\n"
+    "    --channel_threads=1,2,4,8 --channel_caps=1,64,1024 (lockstep_bench's flags)\n";
 
 bool parse(int argc, char** argv, flags& f) {
   const long pus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -125,6 +144,34 @@ bool parse(int argc, char** argv, flags& f) {
       f.size.memory = (*c)[0];
     } else if (arg == "--name_sizes") {
       f.name_sizes = true;
+    } else if (arg == "--channels") {
+      f.channels = true;
+    } else if (auto v = value("--channel_threads=")) {
+      auto c = parse_counts(*v);
+      if (!c) return false;
+      f.channel_threads = *c;
+    } else if (auto v = value("--channel_caps=")) {
+      auto c = parse_counts(*v);
+      if (!c) return false;
+      f.channel_caps = *c;
+    } else if (auto v = value("--channel_ops=")) {
+      auto c = parse_counts(*v);
+      if (!c || c->size() != 1) return false;
+      f.channel_ops = (*c)[0];
+    } else if (auto v = value("--channel_work=")) {
+      auto c = parse_counts(*v);
+      if (!c || c->size() != 1) return false;
+      f.channel_work = (*c)[0];
+    } else if (auto v = value("--channel_roundtrips=")) {
+      auto c = parse_counts(*v);
+      if (!c || c->size() != 1) return false;
+      f.channel_roundtrips = (*c)[0];
+    } else if (auto v = value("--channel_pattern_cap=")) {
+      auto c = parse_counts(*v);
+      if (!c || c->size() != 1) return false;
+      f.channel_pattern_cap = (*c)[0];
+    } else if (auto v = value("--channel_child=")) {
+      f.channel_child = std::string(*v);
     } else if (auto v = value("--child=")) {
       f.child = std::string(*v);
     } else {
@@ -211,17 +258,14 @@ outcome run_here(std::string_view bench, std::string_view rt, std::size_t worker
   throw std::invalid_argument("no runtime " + std::string(rt));
 }
 
-// One run in a child process (this program with --child), which prints "seconds tasks value"
+// One run in a child process (this program with `flags`), which prints "seconds tasks value"
 // or "error: <message>".
-outcome run_child(std::string_view bench, std::string_view rt, std::size_t workers,
-                  pin_policy pin) {
+outcome from_child(const std::string& flags, const std::string& what) {
   char exe[4096];
   const ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
   if (len <= 0) return {0, 0, 0, "cannot find this program to start a child"};
   exe[len] = '\0';
-  const std::string command = "'" + std::string(exe) + "' --child=" + std::string(bench) + "/" +
-                              std::string(rt) + "/" + std::to_string(workers) + "/" +
-                              std::string(name(pin)) + size_flags(settings().size);
+  const std::string command = "'" + std::string(exe) + "' " + flags;
   std::FILE* p = popen(command.c_str(), "r");
   if (p == nullptr) return {0, 0, 0, "popen failed"};
   char line[512] = {};
@@ -233,10 +277,64 @@ outcome run_child(std::string_view bench, std::string_view rt, std::size_t worke
     o.tasks = tasks;
     return o;
   }
-  o.error = "child " + std::string(bench) + "/" + std::string(rt) + " (status " +
-            std::to_string(status) + "): " + (got ? std::string(line) : "no output");
+  o.error = "child " + what + " (status " + std::to_string(status) +
+            "): " + (got ? std::string(line) : "no output");
   while (!o.error->empty() && o.error->back() == '\n') o.error->pop_back();
   return o;
+}
+
+outcome run_child(std::string_view bench, std::string_view rt, std::size_t workers,
+                  pin_policy pin) {
+  return from_child("--child=" + std::string(bench) + "/" + std::string(rt) + "/" +
+                        std::to_string(workers) + "/" + std::string(name(pin)) +
+                        size_flags(settings().size),
+                    std::string(bench) + "/" + std::string(rt));
+}
+
+// The --channel_* sizes a channel child runs with.
+std::string channel_flags(const flags& f) {
+  return " --channel_ops=" + std::to_string(f.channel_ops) +
+         " --channel_roundtrips=" + std::to_string(f.channel_roundtrips);
+}
+
+// One repetition of a channel benchmark in a child: `iterations` runs on one work_stealing
+// setup of as many workers as the workload has fibers, at most the PUs (Go's GOMAXPROCS).
+// Prints "seconds messages 0", the sums over the runs.
+int channel_child_main(const flags& f) {
+  const std::string& spec = f.channel_child;
+  std::vector<std::string> parts;
+  std::size_t from = 0;
+  for (std::size_t slash; (slash = spec.find('/', from)) != std::string::npos; from = slash + 1)
+    parts.push_back(spec.substr(from, slash - from));
+  parts.push_back(spec.substr(from));
+  if (parts.size() != 4) {
+    std::printf("error: bad --channel_child=%s\n", spec.c_str());
+    return 2;
+  }
+  const std::size_t capacity = std::strtoull(parts[1].c_str(), nullptr, 10);
+  const std::size_t threads = std::strtoull(parts[2].c_str(), nullptr, 10);
+  const std::size_t iterations = std::strtoull(parts[3].c_str(), nullptr, 10);
+  const long pus = sysconf(_SC_NPROCESSORS_ONLN);
+  const std::size_t workers = std::clamp<std::size_t>(
+      fiber_channels::tasks_of(parts[0], threads), 1, static_cast<std::size_t>(std::max(1L, pus)));
+  double seconds = 0;
+  std::uint64_t items = 0;
+  std::optional<std::string> error;
+  on_fiber::with_workers(machine().get(), workers, {}, [&] {
+    for (std::size_t i = 0; i < iterations && !error; ++i) {
+      const fiber_channels::run r = fiber_channels::once(parts[0], capacity, threads,
+                                                         f.channel_ops, f.channel_roundtrips);
+      seconds += r.seconds;
+      items += r.items;
+      error = r.error;
+    }
+  });
+  if (error) {
+    std::printf("error: %s\n", error->c_str());
+    return 1;
+  }
+  std::printf("%.9g %llu 0\n", seconds, static_cast<unsigned long long>(items));
+  return 0;
 }
 
 int child_main(const std::string& spec) {
@@ -307,6 +405,63 @@ void add(std::string_view bench, std::string_view rt, std::size_t workers, pin_p
       ->Unit(benchmark::kMillisecond);
 }
 
+// lockstep_bench's register_channels, entry for entry, with the structure boost_fiber; each
+// repetition is a child process (channel_child_main) whose runs add up to channel_work messages.
+void add_channel(const flags& f, std::string_view workload, std::size_t capacity,
+                 std::size_t threads, std::size_t iterations) {
+  const std::string bench_name = "channel/" + std::string(workload) + "/" +
+                                 std::string(names::channels_fiber) + "/cap:" +
+                                 std::to_string(capacity) + "/threads:" + std::to_string(threads) +
+                                 "/pin:none";
+  const std::string spec = "--channel_child=" + std::string(workload) + "/" +
+                           std::to_string(capacity) + "/" + std::to_string(threads) + "/" +
+                           std::to_string(iterations) + channel_flags(f);
+  benchmark::RegisterBenchmark(
+      bench_name.c_str(),
+      [spec, bench_name, workload, iterations](benchmark::State& state) {
+        std::uint64_t items = 0;
+        double seconds = 0;
+        for (auto _ : state) {
+          const outcome o = from_child(spec, bench_name);
+          if (o.error) {
+            state.SkipWithError(o.error->c_str());
+            break;
+          }
+          state.SetIterationTime(o.seconds);
+          seconds += o.seconds;
+          items += o.tasks;
+        }
+        if (state.error_occurred()) return;
+        state.SetItemsProcessed(static_cast<std::int64_t>(items));
+        state.counters["capped_runs"] = 0;
+        if (workload == "pingpong" && items) {
+          state.counters["roundtrip_ns"] = seconds * 1e9 / static_cast<double>(items);
+        }
+        state.counters["runs_per_repetition"] = static_cast<double>(iterations);
+        state.SetLabel("pus=any");
+      })
+      ->Iterations(1)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
+void register_channels(const flags& f) {
+  const std::size_t transfer = std::max<std::size_t>(1, f.channel_work / f.channel_ops);
+  for (std::size_t c : f.channel_caps)
+    for (std::size_t n : f.channel_threads)
+      if (n == 1 || n % 2 == 0) add_channel(f, "buffered", c, n, transfer);
+  for (std::size_t n : f.channel_threads)
+    if (n >= 2 && n % 2 == 0) add_channel(f, "unbuffered", 0, n, transfer);
+  add_channel(f, "pingpong", 0, 2,
+              std::max<std::size_t>(1, f.channel_work / (2 * f.channel_roundtrips)));
+  for (std::string_view w : {"fan_in_fan_out", "pipeline", "pubsub"})
+    for (std::size_t n : f.channel_threads) add_channel(f, w, f.channel_pattern_cap, n, transfer);
+  benchmark::AddCustomContext("lockstep_fiber_channel_structures",
+                              std::string(names::channels_fiber) + ":peer");
+  benchmark::AddCustomContext("lockstep_topology", summary(machine().get()));
+  benchmark::AddCustomContext("lockstep_build_type", LOCKSTEP_BENCH_BUILD_TYPE);
+}
+
 void register_all(const flags& f) {
   struct runtime_entry {
     std::string_view name, family;
@@ -356,7 +511,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!f.child.empty()) return child_main(f.child);
-  register_all(f);
+  if (!f.channel_child.empty()) return channel_child_main(f);
+  if (f.channels) {
+    register_channels(f);
+  } else {
+    register_all(f);
+  }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
