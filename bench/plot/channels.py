@@ -5,14 +5,22 @@ import matplotlib.pyplot as plt
 
 from common import NAMES, collect, fmt_ratio, ordered, rate_cell, save, table_head
 from common import families as declared_families
-from goals import CHANNEL_GOALS, CHANNEL_PEER, met
+from goals import (CHANNEL_GOALS, CHANNEL_PEER, CORO_CHANNELS, CORO_GOALS, FIBER,
+                   PINGPONG_NS_GOAL, THREAD_CHANNELS, met)
 from panel import panel
 
 WORKLOADS = NAMES["channel_workloads"]
 WORKERS = NAMES["channel_patterns"]
+# The seed's comparison at a glance: a family keeps its colour, threads thin and coroutines
+# thick; locked dashed, lock-free solid; the peers dotted.
 STYLE = {NAMES["channels"]["locked"]: dict(color="#b22222", linestyle="--", marker="s"),
          NAMES["channels"]["lockfree"]: dict(color="#1f4e9c", linestyle="-", marker="o"),
-         CHANNEL_PEER: dict(color="#2ca02c", linestyle=":", marker="^")}
+         NAMES["channels"]["locked_coro"]: dict(color="#b22222", linestyle="--", marker="D",
+                                                linewidth=2.6),
+         NAMES["channels"]["lockfree_coro"]: dict(color="#1f4e9c", linestyle="-", marker="*",
+                                                  linewidth=2.6),
+         CHANNEL_PEER: dict(color="#2ca02c", linestyle=":", marker="^"),
+         FIBER: dict(color="#ff7f0e", linestyle=":", marker="v")}
 EXTRA = [dict(color=c, linestyle="-", marker=m, linewidth=2.4)
          for c, m in (("#000000", "*"), ("#d62728", "D"), ("#8c564b", "P"))]
 
@@ -27,7 +35,8 @@ def families(context, channel):
     """lockstep_bench declares its channels, the Go twin its own; the two lists are one."""
     structures = {s for series in channel.values() for s in series}
     both = ",".join(filter(None, (context.get("lockstep_channel_structures", ""),
-                                  context.get("lockstep_go_channel_structures", ""))))
+                                  context.get("lockstep_go_channel_structures", ""),
+                                  context.get("lockstep_fiber_channel_structures", ""))))
     return declared_families({"lockstep_channel_structures": both}, structures,
                              "lockstep_channel_structures")
 
@@ -73,15 +82,77 @@ def plot(out_dir, channel, fam, cores, title, c2c):
                 0.05)
 
 
-def ratio(channel, key, structure, t):
+def ratio(channel, key, structure, t, peer=CHANNEL_PEER):
     a = channel.get(key, {}).get(structure, {}).get(t)
-    b = channel.get(key, {}).get(CHANNEL_PEER, {}).get(t)
+    b = channel.get(key, {}).get(peer, {}).get(t)
     return a["median"] / b["median"] if a and b and b["median"] else None
+
+
+def coro_lines(channel, keys, threads):
+    """Issue 18's goals (each coroutine channel over Go and over Boost.Fiber, every workload;
+    the ping-pong round trip) and the two comparisons of the seed: locked / lock-free, and
+    threads / coroutines, per family."""
+    coros = [s for s in CORO_CHANNELS if any(s in channel[k] for k in keys)]
+    if not coros:
+        return []
+    lines = ["### Goals: coroutine channels / Go and / Boost.Fiber, medians", "",
+             "Each `<family>_channel_coro` is the same channel with tasks on lockstep's "
+             "scheduler (bench/coro_channel_workloads.hpp), workers = Go's GOMAXPROCS for the "
+             "benchmark (its tasks, at most the cores); Boost.Fiber's channels on its "
+             "work_stealing scheduler with as many threads (lockstep_fiber_channels.json).", "",
+             "| goal | structure | workload | " + " | ".join(f"{t} thr" for t in threads)
+             + " | target | met |", "|---|---|---|" + "---:|" * len(threads) + "---:|---|"]
+    for peer, target, text in CORO_GOALS:
+        for s in coros:
+            for key in keys:
+                if s not in channel[key] or peer not in channel[key]:
+                    continue
+                cells = [ratio(channel, key, s, t, peer) for t in threads]
+                lines.append(f"| {text} | `{s}` | {title_of(key)} | "
+                             + " | ".join(fmt_ratio(r) if r is not None else "" for r in cells)
+                             + f" | ≥ {target:g} | "
+                             + met([r for r in cells if r is not None], target) + " |")
+    lines.append("")
+    pp = [k for k in keys if k[0] == "pingpong"]
+    if pp:
+        lines += ["### Ping-pong round trip (ns, median)", "",
+                  "| structure | ns per round trip | goal (coroutines) | met |",
+                  "|---|---:|---:|---|"]
+        for s in CORO_CHANNELS + THREAD_CHANNELS + (CHANNEL_PEER, FIBER):
+            for k in pp:
+                v = channel[k].get(s, {}).get(2)
+                if not v or "roundtrip_ns" not in v:
+                    continue
+                goal = s in CORO_CHANNELS
+                lines.append(f"| `{s}` | {v['roundtrip_ns']:.0f} | "
+                             + (f"≤ {PINGPONG_NS_GOAL:g} | "
+                                + ("yes" if v["roundtrip_ns"] <= PINGPONG_NS_GOAL else "no")
+                                if goal else " | ") + " |")
+        lines.append("")
+    pairs = [(f"locked / lock-free, {what}", locked, lockfree)
+             for what, locked, lockfree in (("threads", THREAD_CHANNELS[1], THREAD_CHANNELS[0]),
+                                            ("coroutines", CORO_CHANNELS[1], CORO_CHANNELS[0]))]
+    pairs += [(f"threads / coroutines, {fam_name}", thread, coro)
+              for fam_name, thread, coro in (("lock-free", THREAD_CHANNELS[0], CORO_CHANNELS[0]),
+                                             ("locked", THREAD_CHANNELS[1], CORO_CHANNELS[1]))]
+    lines += ["### Locked / lock-free and threads / coroutines, medians", ""]
+    lines += table_head(["workload", "ratio"], threads)
+    for key in keys:
+        for text, a, b in pairs:
+            if a not in channel[key] or b not in channel[key]:
+                continue
+            cells = [ratio(channel, key, a, t, b) for t in threads]
+            lines.append(f"| {title_of(key)} | {text} | "
+                         + " | ".join(fmt_ratio(r) if r is not None else "" for r in cells)
+                         + " |")
+    lines.append("")
+    return lines
 
 
 def summary_lines(channel, fam, context):
     keys = keys_of(channel)
-    ours = [s for s in ordered({s for k in keys for s in channel[k]}, fam) if s != CHANNEL_PEER]
+    ours = [s for s in ordered({s for k in keys for s in channel[k]}, fam)
+            if s != CHANNEL_PEER and fam.get(s) != "peer"]
     threads = sorted({t for k in keys for v in channel[k].values() for t in v})
     has_peer = any(CHANNEL_PEER in channel[k] for k in keys)
     lines = ["## Channels", "",
@@ -129,6 +200,7 @@ def summary_lines(channel, fam, context):
                              + " | ".join(fmt_ratio(r) if r is not None else "" for r in cells)
                              + " |")
         lines.append("")
+    lines += coro_lines(channel, keys, threads)
 
     lines += ["### Throughput (M messages/s, median ±half the min-max spread)", ""]
     lines += table_head(["workload", "structure", "family"], threads)

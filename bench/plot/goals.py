@@ -38,6 +38,15 @@ CHANNEL_GOALS = [
 ]
 CHANNEL_PEER = BASELINES["channel"]
 
+# Issue 18's goals for the coroutine channels (<family>_channel_coro), on every workload at
+# every capacity and thread count: (peer, target, what it says); and the ping-pong round trip.
+C = NAMES["channels"]
+CORO_CHANNELS = (C["lockfree_coro"], C["locked_coro"])
+THREAD_CHANNELS = (C["lockfree"], C["locked"])
+FIBER = C["fiber"]
+CORO_GOALS = [(CHANNEL_PEER, 2.0, "≥ 2× Go"), (FIBER, 1.5, "≥ 1.5× Boost.Fiber")]
+PINGPONG_NS_GOAL = 100.0
+
 # The deque goal: the lock-free deque at least twice its locked twin, steal-heavy, at 4 and 8
 # threads (workload, thread counts, target, what it says).
 DEQUE_GOAL = ("steal", [4, 8], 2.0, "lock-free deque ≥ 2× its locked twin, steal-heavy")
