@@ -1,20 +1,24 @@
 // The four runtime benchmarks on lockstep's scheduler, for either deque (basic_scheduler<Deque>):
 // every fork is a sched::spawn of a task<void> and every join a sched::wait_group, which is
-// what a user of the runtime writes.
+// what a user of the runtime writes. And skynet as Go writes it, over channels (co_await).
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <lockstep/bench/placement.hpp>
+#include <lockstep/lockfree/channel.hpp>
 #include <lockstep/sched/scheduler.hpp>
 #include <lockstep/sched/task.hpp>
 #include <lockstep/sched/wait_group.hpp>
+#include <lockstep/sync/channel.hpp>
 
 #include "common.hpp"
 
@@ -35,6 +39,36 @@ inline sched::task<void> skynet(std::uint64_t num, std::uint64_t size, std::uint
     out = std::accumulate(sums.begin(), sums.end(), std::uint64_t{0});
   }
   if (parent != nullptr) parent->done();
+}
+
+// bench/go/runtime.go's skynet: a node starts ten children, each sending its sum on the node's
+// channel of capacity 10, and sends the total to its parent. The channel is shared with the
+// children, as Go's collector keeps it alive for them: a child may still be inside its send
+// when the parent has received all ten and returned.
+template <class Channel>
+sched::task<void> skynet_over(std::shared_ptr<Channel> out, std::uint64_t num,
+                              std::uint64_t size) {
+  if (size == 1) {
+    co_await out->async_send(num);
+    co_return;
+  }
+  auto sums = std::make_shared<Channel>(10);
+  for (std::uint64_t i = 0; i < 10; ++i)
+    sched::spawn(skynet_over(sums, num + i * (size / 10), size / 10));
+  std::uint64_t sum = 0;
+  for (int i = 0; i < 10; ++i) {
+    const std::optional<std::uint64_t> v = co_await sums->async_recv();
+    sum += v.value_or(0);
+  }
+  co_await out->async_send(sum);
+}
+
+template <class Channel>
+sched::task<std::uint64_t> skynet_over_root(std::uint64_t size) {
+  auto out = std::make_shared<Channel>(1);
+  sched::spawn(skynet_over(out, 0, size));
+  const std::optional<std::uint64_t> v = co_await out->async_recv();
+  co_return v.value_or(0);
 }
 
 // Forks fib(n-1), runs fib(n-2) itself (an awaited child task), joins.
@@ -100,6 +134,18 @@ class runtime {
     const auto t0 = clock::now();
     s_.run(on_lockstep::skynet(0, size, sum, nullptr));
     return checked(seconds_since(t0), skynet_tasks(size), sum, skynet_sum(size), "skynet");
+  }
+
+  // skynet over a lockfree::channel, when the channels have their awaitable operations.
+  template <class Channel = lockfree::channel<std::uint64_t>>
+  outcome skynet_channels(std::uint64_t size) {
+    if constexpr (sync::awaitable_channel<Channel>) {
+      const auto t0 = clock::now();
+      const std::uint64_t sum = s_.run(skynet_over_root<Channel>(size));
+      return checked(seconds_since(t0), skynet_tasks(size), sum, skynet_sum(size), "skynet");
+    } else {
+      return {0, 0, 0, "the channels have no awaitable operations in this build"};
+    }
   }
 
   outcome fib(int n) {

@@ -181,6 +181,12 @@ bool parse(int argc, char** argv, flags& f) {
   return true;
 }
 
+#ifdef LOCKSTEP_RUNTIME_HAS_SCHED
+constexpr bool sync_has_awaitable_channels() {
+  return lockstep::sync::awaitable_channel<lockstep::lockfree::channel<std::uint64_t>>;
+}
+#endif
+
 flags& settings() {
   static flags f;
   return f;
@@ -249,6 +255,10 @@ outcome run_here(std::string_view bench, std::string_view rt, std::size_t worker
 #ifdef LOCKSTEP_RUNTIME_HAS_SCHED
   if (rt == names::runtimes_scheduler) {
     return run_on(kept<on_lockstep::runtime<lockstep::sched::scheduler>>(workers, pus), bench, s);
+  }
+  if (rt == names::runtimes_scheduler_channels && bench == "skynet") {
+    return kept<on_lockstep::runtime<lockstep::sched::scheduler>>(workers, pus)
+        .skynet_channels(s.skynet);
   }
   if (rt == names::runtimes_locked_scheduler) {
     return run_on(kept<on_lockstep::runtime<lockstep::sched::locked_scheduler>>(workers, pus),
@@ -471,6 +481,9 @@ void register_all(const flags& f) {
 #ifdef LOCKSTEP_RUNTIME_HAS_SCHED
   runtimes.push_back({names::runtimes_scheduler, "lockfree", true});
   runtimes.push_back({names::runtimes_locked_scheduler, "locked", true});
+  // skynet alone, over channels: the Go twin's skynet is this one.
+  const bool channel_skynet = sync_has_awaitable_channels();
+  if (channel_skynet) runtimes.push_back({names::runtimes_scheduler_channels, "lockfree", false});
 #endif
   runtimes.push_back({names::runtimes_tbb, "peer", false});
   runtimes.push_back({names::runtimes_fiber, "peer", false});
@@ -484,7 +497,9 @@ void register_all(const flags& f) {
     for (pin_policy pin : f.pins) {
       for (std::size_t w : f.workers)
         for (std::string_view bench : names::runtime_benchmarks)
-          if (bench != "memory") add(bench, rt.name, w, pin, child);
+          if (bench != "memory" &&
+              (rt.name != names::runtimes_scheduler_channels || bench == "skynet"))
+            add(bench, rt.name, w, pin, child);
       if (rt.parks && !f.name_sizes) add("memory", rt.name, most, pin, true);
     }
   }
