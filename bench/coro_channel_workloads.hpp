@@ -446,11 +446,11 @@ channel_run run_channel(hwloc_topology_t, const std::vector<unsigned>&, const ch
   switch (c.workload) {
     case channel_workload::buffered:
     case channel_workload::unbuffered:
-      return run_transfer<Channel>(c.threads, c.capacity, messages, cap);
+      return coro::run_transfer<Channel>(c.threads, c.capacity, messages, cap);
     case channel_workload::pingpong:
-      return run_pingpong<Channel>(roundtrips, cap);
+      return coro::run_pingpong<Channel>(roundtrips, cap);
     default:
-      return run_pattern<Channel>(c.workload, c.threads, c.capacity, messages);
+      return coro::run_pattern<Channel>(c.workload, c.threads, c.capacity, messages);
   }
 }
 
