@@ -1,25 +1,37 @@
-// locked::channel<T> — Go channel for threads: one lock, a ring buffer, queues of waiters.
+// locked::channel<T> — Go channel for threads and coroutines: one lock, a ring buffer,
+//   queues of waiters of two kinds (a parked thread, a suspended coroutine).
 //
 // Paper: none; the design of Go's runtime (runtime/chan.go: chansend, chanrecv, closechan).
 // Progress: blocking (every operation takes the channel's futex_lock; send and recv park while
-//   they cannot complete); try_send, try_recv never park.
+//   they cannot complete, async_send and async_recv suspend); try_send, try_recv never park.
 // Linearization: L1 an operation — inside the critical section that completes it; L2 a
-//   hand-off to a parked waiter — in the critical section of the thread that completes it.
+//   hand-off to a waiting owner — in the critical section of the waker that completes it;
+//   a timed coroutine wait's timeout — the timer's O6.
 // Ordering: the channel's state is under its lock. The parker (detail::basic_parker, a
-//   sync::waiter user): O1 acq_rel claim CAS, waiting to claimed, against O4;
+//   sync::waiter user): O1 acq_rel claim CAS, waiting to claimed, against O4 and O6;
 //   O2 release exchange to done → O3, publishing the outcome; O3 acquire loads of done;
-//   O4 acquire CAS to cancelled by a timed-out owner; O5 acquire CAS setting the parked bit,
-//   which fails if O2 stored done first.
-// Memory and ABA: a waiter record and its parker live on the waiting thread's stack; a waker
-//   notifies under the channel's lock, which the owner passes through before it returns.
+//   O4 acquire CAS to cancelled by a timed-out thread; O5 acquire CAS setting the parked bit,
+//   which fails if O2 stored done first; O6 acquire CAS to cancelled by a coroutine's timer
+//   or its destroyed frame, against O1. A coroutine is continued by the suspension's E1
+//   (sync/executor.hpp): complete() resumes it after O2, the timer after a won O6.
+// Memory and ABA: a waiter record and its parker live on the waiting thread's stack or in
+//   the awaitable (the coroutine's frame). A thread that slept passes through the waker's
+//   lock before it returns: the notify follows O2. A coroutine need not: its waker's last
+//   touch is suspension.resume(), and the coroutine runs only after both the waker and its
+//   own suspend() have arrived (E1), so no waker is left inside the frame. The timer is
+//   stopped before the frame goes; a frame destroyed while suspended withdraws (O6 and its
+//   record off the queue) under the lock, so a waker never meets a dead record.
 // Exceptions: send on a closed channel throws sync::channel_closed, value unmoved; send(const
-//   T&) copies before any lock; T's move constructor may not throw.
+//   T&) copies before any lock; T's move constructor may not throw. An async form awaited
+//   outside an executor's worker throws std::logic_error.
 // Policy: futex_lock, which spins before it sleeps, as Go's runtime lock does.
-// Deviations: none from chan.go, apart from threads parking on a futex word (the parker).
+// Deviations: none from chan.go, apart from threads parking on a futex word (the parker),
+//   and coroutines resumed through the executor's make_ready rather than goready.
 // More: docs/algorithms/locked_channel.md (the full argument)
 #pragma once
 
 #include <chrono>
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -30,6 +42,7 @@
 #include <utility>
 
 #include <lockstep/locked/futex_lock.hpp>
+#include <lockstep/sync/executor.hpp>
 #include <lockstep/sync/sync.hpp>
 #include <lockstep/sync/waiter.hpp>
 
@@ -40,11 +53,16 @@ namespace detail {
 // The parking spot of one blocked operation (a send, a receive, or a whole select): what Go
 // keeps in the goroutine (g.param, g.selectDone) and its park/ready. Written against
 // sync::waiter (sync/waiter.hpp): claim() and complete() are the waker's claim-then-complete,
-// await() and await_until() the waiting side, on any Word that models it.
+// await() and await_until() the waiting side, on any Word that models it. A coroutine's parker
+// holds its suspension: complete() resumes it, and its timer withdraws with O6.
 template <sync::waiter Word>
 class basic_parker {
  public:
   using clock = typename Word::clock;
+
+  // A coroutine owner, before its record is published: a waker resumes `s` instead of
+  // notifying the word.
+  void wait_as(sync::suspension& s, sync::location loc = {}) { suspension_.write(loc) = &s; }
 
   // A waker, holding the lock of the channel whose queue holds the record: true if this
   // operation is now its to complete.
@@ -62,8 +80,38 @@ class basic_parker {
   void complete(std::size_t fired, bool by_close, sync::location loc = {}) {
     fired_.write(loc) = fired;
     by_close_.write(loc) = by_close;
+    // Read before O2: a thread owner that sees done may return and take the parker with it.
+    sync::suspension* const coroutine = suspension_.read(loc);
     // O2 release: the outcome, to O3; the old word says whether the owner parked (O5).
-    if (state_.exchange(done, sync::release, loc) & parked) state_.notify_all(loc);
+    const std::uint32_t was = state_.exchange(done, sync::release, loc);
+    if (coroutine != nullptr) {
+      // E1: continues the coroutine if it has suspended; the waker's last touch of its frame.
+      coroutine->resume();
+      return;
+    }
+    if (was & parked) state_.notify_all(loc);
+  }
+
+  // A coroutine's withdrawal (its timer fired, or its frame goes while it waits): true if it
+  // won, and then no claim can. False if a claim won first.
+  bool withdraw(sync::location loc = {}) {
+    std::uint32_t expected = waiting;
+    // O6 acquire: cancels, against O1; on failure the claimer completes (under its lock).
+    return state_.compare_exchange_strong(expected, cancelled, sync::acquire, loc);
+  }
+
+  // sync::timer::fire of a timed coroutine wait, on the executor's timer thread: what a
+  // timed-out thread does (the cancel CAS), and the resumption only if the cancel won.
+  static void expire(sync::timer& t) {
+    basic_parker& p = *static_cast<basic_parker*>(t.context);
+    if (p.withdraw()) p.suspension_.read()->resume();
+  }
+
+  // A coroutine owner, once resumed: true if a waker completed the operation, false if it was
+  // withdrawn (the state is then done or cancelled, never waiting or claimed).
+  bool completed(sync::location loc = {}) const {
+    // O3 acquire: pairs with O2.
+    return state_.load(sync::acquire, loc) == done;
   }
 
   // The owner: blocks until a waker completed the operation. True if it parked (and must then
@@ -142,9 +190,59 @@ class basic_parker {
   Word state_{waiting};
   sync::plain<std::size_t> fired_{0};
   sync::plain<bool> by_close_{false};
+  sync::plain<sync::suspension*> suspension_{nullptr};  // null: the owner is a thread
 };
 
 using parker = basic_parker<sync::parking_word>;
+
+// One wait of a coroutine, kept in its awaitable: the parker its records point to, the
+// suspension that continues it, and the timer of a timed wait.
+class coroutine_wait {
+ public:
+  using clock = detail::parker::clock;
+
+  explicit coroutine_wait(std::optional<clock::time_point> deadline) noexcept
+      : deadline_(deadline) {}
+  coroutine_wait(const coroutine_wait&) = delete;
+  coroutine_wait& operator=(const coroutine_wait&) = delete;
+
+  // First in await_suspend, before any lock: throws std::logic_error outside a worker.
+  void begin(std::coroutine_handle<> h, const char* what) {
+    const sync::continuation k = sync::continuation_of(h, what);
+    executor_ = k.on;
+    suspension_.emplace(k);
+    parker_.wait_as(*suspension_);
+  }
+
+  detail::parker& parker() noexcept { return parker_; }
+
+  // After the records are published and the locks released: the timer (the fire may resume
+  // at once, which suspend() then sees), then the last touch of the frame.
+  bool suspend() {
+    if (deadline_) {
+      timer_.deadline = *deadline_;
+      timer_.fire = &detail::parker::expire;
+      timer_.context = &parker_;
+      executor_->start_timer(timer_);
+      timing_ = true;
+    }
+    return suspension_->suspend();
+  }
+
+  // In await_resume and before the frame goes: the fire is then neither running nor due.
+  void stop_timer() {
+    if (timing_) executor_->stop_timer(timer_);
+    timing_ = false;
+  }
+
+ private:
+  detail::parker parker_;
+  std::optional<sync::suspension> suspension_;
+  std::optional<clock::time_point> deadline_;
+  sync::timer timer_;
+  sync::executor* executor_ = nullptr;
+  bool timing_ = false;
+};
 
 }  // namespace detail
 
@@ -225,6 +323,25 @@ class channel {
       result.status = block_receiving(result.value, hold, deadline);
     }
     return result;
+  }
+
+  // The coroutine forms (sync::awaitable_channel): the same operations, suspending instead of
+  // parking. async_send(const T&) copies into the awaitable; async_send(T&&) refers to the
+  // caller's object and moves from it only if the send happens.
+  auto async_send(const T& value) { return send_awaitable<false>(*this, value, std::nullopt); }
+  auto async_send(T&& value) { return send_awaitable<false>(*this, value, std::nullopt); }
+  template <class Rep, class Period>
+  auto async_send_for(const T& value, const std::chrono::duration<Rep, Period>& d) {
+    return send_awaitable<true>(*this, value, deadline_after(d));
+  }
+  template <class Rep, class Period>
+  auto async_send_for(T&& value, const std::chrono::duration<Rep, Period>& d) {
+    return send_awaitable<true>(*this, value, deadline_after(d));
+  }
+  auto async_recv() { return recv_awaitable<false>(*this, std::nullopt); }
+  template <class Rep, class Period>
+  auto async_recv_for(const std::chrono::duration<Rep, Period>& d) {
+    return recv_awaitable<true>(*this, deadline_after(d));
   }
 
   void close() {
@@ -394,6 +511,127 @@ class channel {
     }
     return completed;
   }
+
+  template <class Rep, class Period>
+  static clock::time_point deadline_after(const std::chrono::duration<Rep, Period>& d) {
+    return clock::now() + std::chrono::ceil<clock::duration>(d);
+  }
+
+  // A coroutine's record leaves its queue without a waker: after its timer's withdrawal, or
+  // when its frame goes while it waits (then it withdraws here; if a claim won, the waker has
+  // completed it under this lock and the hand-off dies with the frame).
+  void withdraw(detail::coroutine_wait& wait, waiter& self, bool sending, bool cancel) {
+    wait.stop_timer();
+    std::scoped_lock hold(lock_);
+    if (cancel) wait.parker().withdraw();
+    state& s = state_.write();
+    (sending ? s.senders : s.receivers).remove(&self);
+  }
+
+  // await_suspend's shape, both awaitables: the continuation first (it throws outside a
+  // worker), then the lock and the non-blocking half; only if that cannot complete, the
+  // record is queued, and the timer started after the lock is released. The record is in
+  // the frame, so the awaitable neither moves nor copies.
+  template <bool Timed>
+  class [[nodiscard]] send_awaitable {
+   public:
+    send_awaitable(channel& ch, const T& value, std::optional<clock::time_point> deadline)
+        : ch_(ch), copy_(value), source_(&*copy_), wait_(deadline) {}
+    send_awaitable(channel& ch, T& value, std::optional<clock::time_point> deadline)
+        : ch_(ch), source_(&value), wait_(deadline) {}
+    send_awaitable(const send_awaitable&) = delete;
+    send_awaitable& operator=(const send_awaitable&) = delete;
+    ~send_awaitable() {
+      if (pending_) ch_.withdraw(wait_, self_, true, true);
+    }
+
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> h) {
+      wait_.begin(h, "lockstep::locked::channel::async_send");
+      std::unique_lock hold(ch_.lock_);
+      if (ch_.offer(*source_) == sync::channel_status::ok) return false;
+      self_ = waiter{&wait_.parker(), 0, source_};
+      ch_.state_.write().senders.push(&self_);
+      pending_ = true;
+      hold.unlock();
+      return wait_.suspend();
+    }
+    auto await_resume() {
+      sync::channel_status status = sync::channel_status::ok;
+      if (pending_) {
+        pending_ = false;
+        wait_.stop_timer();
+        if (!wait_.parker().completed()) {
+          ch_.withdraw(wait_, self_, true, false);
+          status = sync::channel_status::timeout;
+        } else if (wait_.parker().by_close()) {
+          throw sync::channel_closed("lockstep::locked::channel: send on closed channel");
+        }
+      }
+      if constexpr (Timed) {
+        return status;
+      }
+    }
+
+   private:
+    channel& ch_;
+    std::optional<T> copy_;
+    T* source_;
+    detail::coroutine_wait wait_;
+    waiter self_{};
+    bool pending_ = false;  // the record is queued and no await_resume has run
+  };
+
+  template <bool Timed>
+  class [[nodiscard]] recv_awaitable {
+   public:
+    recv_awaitable(channel& ch, std::optional<clock::time_point> deadline)
+        : ch_(ch), wait_(deadline) {}
+    recv_awaitable(const recv_awaitable&) = delete;
+    recv_awaitable& operator=(const recv_awaitable&) = delete;
+    ~recv_awaitable() {
+      if (pending_) ch_.withdraw(wait_, self_, false, true);
+    }
+
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> h) {
+      wait_.begin(h, "lockstep::locked::channel::async_recv");
+      std::unique_lock hold(ch_.lock_);
+      status_ = ch_.take(value_);
+      if (status_ != sync::channel_status::empty) return false;
+      self_ = waiter{&wait_.parker(), 0, nullptr, &value_};
+      ch_.state_.write().receivers.push(&self_);
+      pending_ = true;
+      hold.unlock();
+      return wait_.suspend();
+    }
+    auto await_resume() {
+      if (pending_) {
+        pending_ = false;
+        wait_.stop_timer();
+        if (!wait_.parker().completed()) {
+          ch_.withdraw(wait_, self_, false, false);
+          status_ = sync::channel_status::timeout;
+        } else {
+          status_ = wait_.parker().by_close() ? sync::channel_status::closed
+                                              : sync::channel_status::ok;
+        }
+      }
+      if constexpr (Timed) {
+        return sync::recv_result<T>{status_, std::move(value_)};
+      } else {
+        return std::move(value_);
+      }
+    }
+
+   private:
+    channel& ch_;
+    std::optional<T> value_;
+    sync::channel_status status_ = sync::channel_status::empty;
+    detail::coroutine_wait wait_;
+    waiter self_{};
+    bool pending_ = false;  // the record is queued and no await_resume has run
+  };
 
   const std::size_t capacity_;
   mutable futex_lock lock_;
