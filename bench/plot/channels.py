@@ -176,7 +176,7 @@ def summary_lines(channel, fam, context):
                   "| goal | structure | workload | " + " | ".join(f"{t} thr" for t in threads)
                   + " | target | met |", "|---|---|---|" + "---:|" * len(threads) + "---:|---|"]
         for workload, caps, goal_threads, target, text in CHANNEL_GOALS:
-            for s in ours:
+            for s in [s for s in ours if s not in CORO_CHANNELS]:
                 for key in keys:
                     if key[0] != workload or (caps is not None and key[1] not in caps):
                         continue

@@ -28,14 +28,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -69,6 +73,7 @@ struct flags {
   std::size_t channel_work = 1 << 17;
   std::size_t channel_roundtrips = 1 << 12;
   std::size_t channel_pattern_cap = 64;
+  std::size_t channel_cap_ms = 2000;  // per run, as lockstep_bench's --channel_cap_ms
   std::vector<std::size_t> channel_threads{1, 2, 4, 8};
   std::vector<std::size_t> channel_caps{1, 64, 1024};
   std::string channel_child;  // internal: "<workload>/<cap>/<threads>/<iterations>"
@@ -97,7 +102,8 @@ const char* const usage_text =
     "  --name_sizes  end every name in /size:<n>, the benchmark's size; no memory benchmark\n"
     "  --channels  Boost.Fiber's channels on lockstep_bench's channel workloads instead, sized by\n"
     "    --channel_ops=N --channel_work=N --channel_roundtrips=N --channel_pattern_cap=N\n"
-    "    --channel_threads=1,2,4,8 --channel_caps=1,64,1024 (lockstep_bench's flags)\n";
+    "    --channel_threads=1,2,4,8 --channel_caps=1,64,1024 --channel_cap_ms=2000\n"
+    "    (lockstep_bench's flags; a repetition of n runs that outlasts n caps is an error)\n";
 
 bool parse(int argc, char** argv, flags& f) {
   const long pus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -170,6 +176,10 @@ bool parse(int argc, char** argv, flags& f) {
       auto c = parse_counts(*v);
       if (!c || c->size() != 1) return false;
       f.channel_pattern_cap = (*c)[0];
+    } else if (auto v = value("--channel_cap_ms=")) {
+      auto c = parse_counts(*v);
+      if (!c || c->size() != 1) return false;
+      f.channel_cap_ms = (*c)[0];
     } else if (auto v = value("--channel_child=")) {
       f.channel_child = std::string(*v);
     } else if (auto v = value("--child=")) {
@@ -304,7 +314,8 @@ outcome run_child(std::string_view bench, std::string_view rt, std::size_t worke
 // The --channel_* sizes a channel child runs with.
 std::string channel_flags(const flags& f) {
   return " --channel_ops=" + std::to_string(f.channel_ops) +
-         " --channel_roundtrips=" + std::to_string(f.channel_roundtrips);
+         " --channel_roundtrips=" + std::to_string(f.channel_roundtrips) +
+         " --channel_cap_ms=" + std::to_string(f.channel_cap_ms);
 }
 
 // One repetition of a channel benchmark in a child: `iterations` runs on one work_stealing
@@ -327,6 +338,22 @@ int channel_child_main(const flags& f) {
   const long pus = sysconf(_SC_NPROCESSORS_ONLN);
   const std::size_t workers = std::clamp<std::size_t>(
       fiber_channels::tasks_of(parts[0], threads), 1, static_cast<std::size_t>(std::max(1L, pus)));
+  // A fiber blocked in a channel cannot be stopped from outside, and Boost.Fiber's channels
+  // have no cap: past its caps the child reports the repetition as capped and ends, so that
+  // one run stuck behind sleeping work_stealing workers cannot hold the suite for minutes.
+  const auto cap = std::chrono::milliseconds(f.channel_cap_ms * iterations);
+  std::mutex m;
+  std::condition_variable cv;
+  bool finished = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(m);
+    if (!cv.wait_for(lock, cap, [&] { return finished; })) {
+      std::printf("error: capped: %zu runs did not finish in %lld ms\n", iterations,
+                  static_cast<long long>(cap.count()));
+      std::fflush(stdout);
+      std::_Exit(1);
+    }
+  });
   double seconds = 0;
   std::uint64_t items = 0;
   std::optional<std::string> error;
@@ -339,6 +366,12 @@ int channel_child_main(const flags& f) {
       error = r.error;
     }
   });
+  {
+    const std::lock_guard lock(m);
+    finished = true;
+  }
+  cv.notify_one();
+  watchdog.join();
   if (error) {
     std::printf("error: %s\n", error->c_str());
     return 1;
