@@ -332,4 +332,20 @@ struct coroutines {
   static inline wait_group started_;
 };
 
+// A typed test's parameter: a channel family (channel_types.hpp) and a waiter kind.
+template <class Family, class Waiter>
+struct kind {
+  template <class T>
+  using chan = typename Family::template type<T>;
+  using W = Waiter;
+  using family = Family;
+};
+
+struct kind_names {
+  template <class Kind>
+  static std::string GetName(int) {
+    return channel_family_names::GetName<typename Kind::family>(0) + "_" + Kind::W::name;
+  }
+};
+
 }  // namespace lockstep::verify::go

@@ -29,28 +29,13 @@ namespace go = lockstep::verify::go;
 using lockstep::sync::channel_closed;
 using namespace std::chrono_literals;
 
-template <class Family, class Waiter>
-struct kind {
-  template <class T>
-  using chan = typename Family::template type<T>;
-  using W = Waiter;
-  using family = Family;
-};
-
 template <class Kind>
 class go_chan : public ::testing::Test {};
 
-using kinds = ::testing::Types<kind<lockstep::verify::locked_channels, go::threads>,
-                               kind<lockstep::verify::lockfree_channels, go::threads>,
-                               kind<lockstep::verify::locked_channels, go::coroutines>>;
-
-struct kind_names {
-  template <class Kind>
-  static std::string GetName(int) {
-    return lockstep::verify::channel_family_names::GetName<typename Kind::family>(0) + "_" +
-           Kind::W::name;
-  }
-};
+using go::kind_names;
+using kinds = ::testing::Types<go::kind<lockstep::verify::locked_channels, go::threads>,
+                               go::kind<lockstep::verify::lockfree_channels, go::threads>,
+                               go::kind<lockstep::verify::locked_channels, go::coroutines>>;
 
 TYPED_TEST_SUITE(go_chan, kinds, kind_names);
 
