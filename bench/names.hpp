@@ -62,6 +62,7 @@ inline constexpr std::string_view runtimes_go = "go";
 inline constexpr std::string_view runtimes_locked_scheduler = "locked_scheduler";
 inline constexpr std::string_view runtimes_scheduler = "scheduler";
 inline constexpr std::string_view runtimes_scheduler_channels = "scheduler_channels";
+inline constexpr std::string_view runtimes_scheduler_locked_channels = "scheduler_locked_channels";
 inline constexpr std::string_view runtimes_tbb = "tbb_task_group";
 inline constexpr std::string_view workloads[] = {
     "pairs",

@@ -19,7 +19,8 @@ TIMED = [b for b in BENCHMARKS if b != "memory"]
 GO, TBB, FIBER = R["go"], R["tbb"], R["fiber"]
 # scheduler_channels is skynet alone, over lockstep's channels (co_await), the twin of Go's
 # skynet, which sends over channels too: issue 18's ≥ 2× Go is its ≤ 0.5× Go's time.
-OURS = (R["scheduler"], R["locked_scheduler"], R["scheduler_channels"])
+OURS = (R["scheduler"], R["locked_scheduler"], R["scheduler_channels"],
+        R["scheduler_locked_channels"])
 # (benchmarks, the runtime the time is divided by, the largest ratio that meets the goal).
 TIME_GOALS = [(("skynet", "fib"), GO, 0.5), (("skynet", "fib"), TBB, 1.0)]
 MEMORY_GOAL = 0.25  # a parked task's resident bytes over a parked goroutine's
@@ -156,8 +157,8 @@ def summary_lines(runs, fam, context):
              "the locked twin), oneTBB's `task_group` in an arena of that many slots and Go's "
              "goroutines (bench/go, GOMAXPROCS = workers, run after lockstep_runtime in the "
              "same run), each run checked (skynet's sum, fib's value, the tasks counted); "
-             "`scheduler_channels`: skynet with each node's sum sent to its parent over a "
-             "lock-free channel, as Go's skynet does. "
+             "`scheduler_channels` (`scheduler_locked_channels`): skynet with each node's sum "
+             "sent to its parent over a lock-free (locked) channel, as Go's skynet does. "
              f"Sizes: {context.get('lockstep_runtime_sizes', '?')}. Times are the medians over "
              "the repetitions; a ratio below 1 is faster than the other runtime.", ""]
     if sized(runs):

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <lockstep/bench/placement.hpp>
+#include <lockstep/locked/channel.hpp>
 #include <lockstep/lockfree/channel.hpp>
 #include <lockstep/sched/scheduler.hpp>
 #include <lockstep/sched/task.hpp>
@@ -136,8 +137,9 @@ class runtime {
     return checked(seconds_since(t0), skynet_tasks(size), sum, skynet_sum(size), "skynet");
   }
 
-  // skynet over a lockfree::channel, when the channels have their awaitable operations.
-  template <class Channel = lockfree::channel<std::uint64_t>>
+  // skynet over a channel of either family (lockfree::channel or locked::channel), when the
+  // channels have their awaitable operations.
+  template <class Channel>
   outcome skynet_channels(std::uint64_t size) {
     if constexpr (sync::awaitable_channel<Channel>) {
       const auto t0 = clock::now();

@@ -11,7 +11,7 @@
 //       --memory_tasks tasks parked on a wait_group, at the largest worker count only
 //   runtime/skynet/scheduler_channels/threads:<w>/pin:<p>  skynet as Go writes it, each node
 //       sending its sum to its parent over a lockstep::lockfree::channel with co_await (the
-//       Go twin's skynet is this one)
+//       Go twin's skynet is this one); scheduler_locked_channels over a locked::channel
 // With --channels, Boost.Fiber's channels on lockstep_bench's channel workloads instead, under
 // its names (channel/<workload>/boost_fiber/cap:<c>/threads:<t>/pin:none; fiber_channels.hpp),
 // sized by the same --channel_* flags, one child process per repetition.
@@ -193,7 +193,8 @@ bool parse(int argc, char** argv, flags& f) {
 
 #ifdef LOCKSTEP_RUNTIME_HAS_SCHED
 constexpr bool sync_has_awaitable_channels() {
-  return lockstep::sync::awaitable_channel<lockstep::lockfree::channel<std::uint64_t>>;
+  return lockstep::sync::awaitable_channel<lockstep::lockfree::channel<std::uint64_t>> &&
+         lockstep::sync::awaitable_channel<lockstep::locked::channel<std::uint64_t>>;
 }
 #endif
 
@@ -268,7 +269,11 @@ outcome run_here(std::string_view bench, std::string_view rt, std::size_t worker
   }
   if (rt == names::runtimes_scheduler_channels && bench == "skynet") {
     return kept<on_lockstep::runtime<lockstep::sched::scheduler>>(workers, pus)
-        .skynet_channels(s.skynet);
+        .skynet_channels<lockstep::lockfree::channel<std::uint64_t>>(s.skynet);
+  }
+  if (rt == names::runtimes_scheduler_locked_channels && bench == "skynet") {
+    return kept<on_lockstep::runtime<lockstep::sched::scheduler>>(workers, pus)
+        .skynet_channels<lockstep::locked::channel<std::uint64_t>>(s.skynet);
   }
   if (rt == names::runtimes_locked_scheduler) {
     return run_on(kept<on_lockstep::runtime<lockstep::sched::locked_scheduler>>(workers, pus),
@@ -514,9 +519,11 @@ void register_all(const flags& f) {
 #ifdef LOCKSTEP_RUNTIME_HAS_SCHED
   runtimes.push_back({names::runtimes_scheduler, "lockfree", true});
   runtimes.push_back({names::runtimes_locked_scheduler, "locked", true});
-  // skynet alone, over channels: the Go twin's skynet is this one.
-  const bool channel_skynet = sync_has_awaitable_channels();
-  if (channel_skynet) runtimes.push_back({names::runtimes_scheduler_channels, "lockfree", false});
+  // skynet alone, over channels of each family: the Go twin's skynet is this one.
+  if (sync_has_awaitable_channels()) {
+    runtimes.push_back({names::runtimes_scheduler_channels, "lockfree", false});
+    runtimes.push_back({names::runtimes_scheduler_locked_channels, "locked", false});
+  }
 #endif
   runtimes.push_back({names::runtimes_tbb, "peer", false});
   runtimes.push_back({names::runtimes_fiber, "peer", false});
@@ -531,7 +538,8 @@ void register_all(const flags& f) {
       for (std::size_t w : f.workers)
         for (std::string_view bench : names::runtime_benchmarks)
           if (bench != "memory" &&
-              (rt.name != names::runtimes_scheduler_channels || bench == "skynet"))
+              (bench == "skynet" || (rt.name != names::runtimes_scheduler_channels &&
+                                     rt.name != names::runtimes_scheduler_locked_channels)))
             add(bench, rt.name, w, pin, child);
       if (rt.parks && !f.name_sizes) add("memory", rt.name, most, pin, true);
     }
