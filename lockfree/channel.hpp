@@ -4,17 +4,21 @@
 //   Coroutines", PPoPP 2023: sections 3 (rendezvous), 4 (BufferedChannel), 5 (cancellation).
 // Progress: send, recv lock-free apart from parking (blocking by definition) and the wait for a
 //   select's resumer; try_send, try_recv, close lock-free; send_for, recv_for lock-free up to
-//   the deadline; len() wait-free.
+//   the deadline; len() wait-free. The async_ forms as their thread twins, suspending where
+//   those park (a timed one's timer calls take the executor's lock).
 // Linearization: L1 a hand-over — the CAS in the cell to buffered, delivered or taken (or an
 //   expansion's CAS moving a parked sender's value into the buffer); L2 close — its fetch_or
 //   on S; L3 closed send — after L2 (its fetch-and-add saw the bit, or close marked its cell);
-//   L4 timed out or tried — the CAS withdrawing its cell.
+//   L4 timed out or tried — the CAS withdrawing its cell (a coroutine's: its timer's, O4).
 // Ordering: O1 seq_cst counters S, R, B: a party's fetch-and-add, then its load of the other
 //   counter (store buffering), so sender s and receiver s do not both miss each other;
 //   O2 release CAS publishing a value (buffered, sender_waiting, delivered) → O3;
 //   O3 acquire load or CAS reading a published value, then move_out;
-//   O4 acq_rel withdrawal CAS (interrupted_*, poisoned) against a resume's CAS on one word;
-//   O5 acq_rel resume CAS, then notify → O6; O6 acquire loads and waits of a parked thread;
+//   O4 acq_rel withdrawal CAS (interrupted_*, poisoned) against a resume's CAS on one word,
+//   also a coroutine's timer's and a destroyed coroutine's; the CAS to a waiting state
+//   publishes the waiter's waker; O5 acq_rel resume CAS, then notify, or a coroutine's resume
+//   (sync/executor.hpp E1) → O6; O6 acquire loads and waits of a parked thread, and the
+//   resumed coroutine's load of its outcome;
 //   O7 acq_rel enroll CAS publishing a select's fields → O8; O8 acq_rel CAS owning a
 //   select's cell; O9 claim on the select's word, against select.hpp O1 and O2;
 //   O10 release stores completing or withdrawing a select's cell → O11, and of fired →
@@ -28,13 +32,15 @@
 //   closed channel throws sync::channel_closed with the value left as it was.
 // Policy: Reclaimer defaults to hazard::epochs: walks need a section covering every node
 //   reached (hazard pointers are rejected at compile time). SegmentSize 32 cells.
-// Deviations: threads park on the cell's state word (detail::cell_word, a sync::waiter)
-//   instead of suspending coroutines; a select's resumer owns the cell with a resuming state.
+// Deviations: a select's resumer owns the cell with a resuming state. Two kinds of waiter on
+//   one algorithm, as in the paper: a coroutine suspends (its sync::suspension in the cell's
+//   waker, resumed through its executor), a thread parks on the cell's state word.
 // More: docs/algorithms/channel.md (the full argument)
 #pragma once
 
 #include <algorithm>
 #include <chrono>
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -48,6 +54,7 @@
 #include <lockstep/lockfree/detail/channel_cell.hpp>
 #include <lockstep/lockfree/detail/channel_segment.hpp>
 #include <lockstep/lockfree/detail/select_protocol.hpp>
+#include <lockstep/sync/executor.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::lockfree {
@@ -81,18 +88,28 @@ class channel {
 
   using clock = std::chrono::steady_clock;
 
+  // A cell some operation holds, with the segment whose index it holds until it leaves: a
+  // select's registered clause, or a suspended coroutine's wait.
+  using registration = detail::registration<segment, cell>;
+
   // How a send or receive that would park waits: not at all (try_), until a deadline (_for),
-  // for as long as it takes, or by registering a select's clause instead.
-  enum class waiting { never, until_deadline, forever, in_select };
+  // for as long as it takes, by registering a select's clause instead, or by suspending its
+  // coroutine (which then waits in the cell `parked` names, with its own timer if timed).
+  enum class waiting { never, until_deadline, forever, in_select, suspending };
   struct wait_mode {
     waiting how;
     clock::time_point deadline{};
     const detail::ticket* select = nullptr;  // set exactly when how is in_select
+    sync::suspension* waker = nullptr;       // set exactly when how is suspending
+    registration* parked = nullptr;          // likewise: where the operation waits, if it does
 
     static wait_mode never() { return {waiting::never}; }
     static wait_mode forever() { return {waiting::forever}; }
     static wait_mode until(clock::time_point d) { return {waiting::until_deadline, d}; }
     static wait_mode registering(const detail::ticket& t) { return {waiting::in_select, {}, &t}; }
+    static wait_mode suspending(sync::suspension& s, registration& at) {
+      return {waiting::suspending, {}, nullptr, &s, &at};
+    }
     // The select whose clause this operation is, if any: claim() notes a select meeting itself.
     const detail::selection* selector() const { return select ? select->selector : nullptr; }
     // What detail::park waits until: the deadline, if this wait has one.
@@ -102,8 +119,14 @@ class channel {
     }
   };
 
+  // The coroutine forms' awaitables (below).
+  template <bool Timed>
+  class send_awaitable;
+  template <bool Timed>
+  class recv_awaitable;
+
   // What one cell gave a send or a receive.
-  enum class outcome { done, retry, full_or_empty, timed_out, closed, registered };
+  enum class outcome { done, retry, full_or_empty, timed_out, closed, registered, suspended };
 
  public:
   using value_type = T;
@@ -162,6 +185,36 @@ class channel {
     return receive(wait_mode::until(deadline_after(d)));
   }
 
+  // The coroutine forms (sync::awaitable_channel, sync/channel.hpp): the same operations on the
+  // same cells, but a coroutine that would park suspends instead, and the operation that
+  // completes its cell resumes it through its executor. async_send(const T&) copies the value
+  // into the awaitable; async_send(T&&) refers to the caller's object, which it leaves as it was
+  // unless the value is sent.
+  [[nodiscard]] send_awaitable<false> async_send(const T& value) {
+    return send_awaitable<false>(*this, value, std::nullopt);
+  }
+  [[nodiscard]] send_awaitable<false> async_send(T&& value) {
+    return send_awaitable<false>(*this, &value, std::nullopt);
+  }
+  [[nodiscard]] recv_awaitable<false> async_recv() {
+    return recv_awaitable<false>(*this, std::nullopt);
+  }
+
+  template <class Rep, class Period>
+  [[nodiscard]] send_awaitable<true> async_send_for(const T& value,
+                                                    std::chrono::duration<Rep, Period> d) {
+    return send_awaitable<true>(*this, value, deadline_after(d));
+  }
+  template <class Rep, class Period>
+  [[nodiscard]] send_awaitable<true> async_send_for(T&& value,
+                                                    std::chrono::duration<Rep, Period> d) {
+    return send_awaitable<true>(*this, &value, deadline_after(d));
+  }
+  template <class Rep, class Period>
+  [[nodiscard]] recv_awaitable<true> async_recv_for(std::chrono::duration<Rep, Period> d) {
+    return recv_awaitable<true>(*this, deadline_after(d));
+  }
+
   void close() {
     // O1, L2: the closed bit in the counters' total order.
     const std::uint64_t before = sends_.fetch_or(closed_bit, sync::seq_cst);
@@ -211,9 +264,6 @@ class channel {
  private:
   template <class... Cases>
   friend class select_over;
-
-  // select's side (lockfree/select.hpp, detail/select_protocol.hpp).
-  using registration = detail::registration<segment, cell>;
 
   // try_select's collect. O1: these loads, the fetch-and-adds and the tries' checks lie in the
   // one total order, so between two equal collects every counter had its collected value.
@@ -313,6 +363,175 @@ class channel {
     leave(reg.seg);
   }
 
+  // One coroutine's wait in a cell: its suspension, its timer (for a timed form), and the cell
+  // with the segment index it holds until it has read its outcome there.
+  class coroutine_wait {
+   public:
+    coroutine_wait(channel& ch, std::optional<clock::time_point> deadline)
+        : ch_(ch), deadline_(deadline) {}
+    coroutine_wait(const coroutine_wait&) = delete;
+    coroutine_wait& operator=(const coroutine_wait&) = delete;
+
+    // A coroutine destroyed while it waits (a scheduler's shutdown) withdraws, as a timed-out
+    // one does; if a resume won, the outcome stays in the cell, destroyed with its segment.
+    ~coroutine_wait() {
+      if (at_.place == nullptr) return;
+      stop_timer();
+      withdraw();
+      ch_.leave(at_.seg);
+    }
+
+    channel& owner() const noexcept { return ch_; }
+
+    // The wait mode of the coroutine `h`, suspending in `what`; throws std::logic_error
+    // outside an executor's worker, before the operation starts.
+    wait_mode mode(std::coroutine_handle<> h, const char* what) {
+      const sync::continuation k = sync::continuation_of(h, what);
+      on_ = k.on;
+      suspension_.emplace(k);
+      return wait_mode::suspending(*suspension_, at_);
+    }
+
+    // After the operation ran in mode(): whether the coroutine suspends. The timer starts after
+    // the cell published the wait and before suspend(), the coroutine's last touch of its frame.
+    bool suspend(state waiting_state) {
+      if (at_.place == nullptr) return false;  // done without waiting
+      waiting_ = waiting_state;
+      if (deadline_) {
+        timer_.deadline = *deadline_;
+        timer_.fire = &time_out;
+        timer_.context = this;
+        on_->start_timer(timer_);
+      }
+      return suspension_->suspend();
+    }
+
+    bool waited() const noexcept { return at_.place != nullptr; }
+
+    // On resumption: the state a resume (O5) or the timer's withdrawal (O4) left in the cell.
+    state outcome() {
+      stop_timer();
+      // O6 acquire: pairs with O5 (the value delivered) and O4 (the timer's withdrawal).
+      return at_.place->status.load(sync::acquire);
+    }
+    cell& place() const noexcept { return *at_.place; }
+
+    // The coroutine is done with its cell.
+    void leave() {
+      ch_.leave(at_.seg);
+      at_ = {};
+    }
+
+   private:
+    // The timer's fire: exactly the withdrawal a timed-out thread does, and the resume only if
+    // it won (otherwise the resume that won continues the coroutine).
+    static void time_out(sync::timer& t) {
+      coroutine_wait& w = *static_cast<coroutine_wait*>(t.context);
+      if (w.withdraw()) w.suspension_->resume();
+    }
+
+    bool withdraw() {
+      state now = waiting_;
+      const state withdrawn = waiting_ == state::receiver_waiting ? state::interrupted_receive
+                                                                  : state::interrupted_send;
+      // O4, L4: the coroutine's withdrawal, against a resume's CAS (O5) on the one word.
+      return at_.place->status.compare_exchange_strong(now, withdrawn, sync::acq_rel,
+                                                       sync::acquire);
+    }
+
+    void stop_timer() {
+      if (deadline_) on_->stop_timer(timer_);
+    }
+
+    channel& ch_;
+    const std::optional<clock::time_point> deadline_;
+    registration at_{};
+    state waiting_ = state::receiver_waiting;
+    sync::executor* on_ = nullptr;
+    std::optional<sync::suspension> suspension_;
+    sync::timer timer_{};
+  };
+
+  // co_await async_recv() (Timed false: the value, empty once closed and drained) or
+  // async_recv_for() (a recv_result).
+  template <bool Timed>
+  class recv_awaitable {
+   public:
+    recv_awaitable(channel& ch, std::optional<clock::time_point> deadline)
+        : wait_(ch, deadline) {}
+
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> h) {
+      result_ = wait_.owner().receive(wait_.mode(h, "lockstep::lockfree::channel::async_recv"));
+      return wait_.suspend(state::receiver_waiting);
+    }
+    auto await_resume() {
+      if (wait_.waited()) {
+        const state now = wait_.outcome();
+        if (now == state::delivered) {
+          detail::move_out(wait_.place(), result_.value);
+          result_.status = sync::channel_status::ok;
+        } else {
+          result_.status = now == state::closed ? sync::channel_status::closed
+                                                : sync::channel_status::timeout;
+        }
+        wait_.leave();
+      }
+      if constexpr (Timed) {
+        return std::move(result_);
+      } else {
+        return std::move(result_.value);
+      }
+    }
+
+   private:
+    coroutine_wait wait_;
+    sync::recv_result<T> result_{sync::channel_status::empty, std::nullopt};
+  };
+
+  // co_await async_send() (Timed false: nothing) or async_send_for() (ok or timeout); both
+  // throw channel_closed with the value back where it came from.
+  template <bool Timed>
+  class send_awaitable {
+   public:
+    send_awaitable(channel& ch, const T& value, std::optional<clock::time_point> deadline)
+        : wait_(ch, deadline), copy_(value), source_(&*copy_) {}
+    send_awaitable(channel& ch, T* value, std::optional<clock::time_point> deadline)
+        : wait_(ch, deadline), source_(value) {}
+    send_awaitable(const send_awaitable&) = delete;
+    send_awaitable& operator=(const send_awaitable&) = delete;
+
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> h) {
+      status_ = wait_.owner().send_value(detail::sendable(*source_),
+                                         wait_.mode(h, "lockstep::lockfree::channel::async_send"));
+      return wait_.suspend(state::sender_waiting);
+    }
+    auto await_resume() {
+      if (wait_.waited()) {
+        const state now = wait_.outcome();
+        if (now == state::closed || now == state::interrupted_send) {
+          detail::take_back(wait_.place(), detail::sendable(*source_));
+          status_ = now == state::closed ? sync::channel_status::closed
+                                         : sync::channel_status::timeout;
+        } else {
+          status_ = sync::channel_status::ok;  // taken, or moved into the buffer
+        }
+        wait_.leave();
+      }
+      if (status_ == sync::channel_status::closed) {
+        throw sync::channel_closed("lockstep::lockfree::channel: send on closed channel");
+      }
+      if constexpr (Timed) return status_;
+    }
+
+   private:
+    coroutine_wait wait_;
+    std::optional<T> copy_;  // async_send(const T&)'s value
+    T* source_;
+    sync::channel_status status_ = sync::channel_status::ok;
+  };
+
   // The clause a resumer fired, after the select acquired its `fired` state (select.hpp O3).
   void finish_receive(registration& reg, bool by_close, std::optional<T>& into) {
     if (by_close) {
@@ -370,6 +589,11 @@ class channel {
       cell& c = seg->cells[ticket % SegmentSize];
       detail::place(c, value);
       const outcome result = deliver(c, ticket, mode);
+      if (result == outcome::suspended) {
+        // The value waits in the cell; the coroutine's await_resume reads the outcome.
+        *mode.parked = {seg, &c};
+        return sync::channel_status::ok;
+      }
       if (result != outcome::done) take_back(c, value);
       leave(seg);
       switch (result) {
@@ -383,6 +607,7 @@ class channel {
           return sync::channel_status::closed;
         case outcome::retry:
         case outcome::registered:  // only a select's send registers
+        case outcome::suspended:   // returned above
           break;
       }
     }
@@ -412,10 +637,14 @@ class channel {
                                                  sync::acquire)) {
               return outcome::full_or_empty;
             }
-            // O2: publishes the value to the receiver's O3, then parks (O6).
-          } else if (c.status.compare_exchange_strong(now, state::sender_waiting, sync::acq_rel,
-                                                      sync::acquire)) {
-            return wait_as_sender(c, mode);
+          } else {
+            if (mode.waker != nullptr) c.waker.write() = mode.waker;
+            // O2: publishes the value (and the waker) to the receiver's O3, then waits (O6).
+            if (c.status.compare_exchange_strong(now, state::sender_waiting, sync::acq_rel,
+                                                 sync::acquire)) {
+              if (mode.how == waiting::suspending) return outcome::suspended;
+              return wait_as_sender(c, mode);
+            }
           }
           break;
         case state::in_buffer:
@@ -498,7 +727,12 @@ class channel {
         }
         seg = reach(section.get(), r, receive_hint_);
       }
-      const outcome got = take(seg->cells[r % SegmentSize], r, mode, result.value);
+      cell& c = seg->cells[r % SegmentSize];
+      const outcome got = take(c, r, mode, result.value);
+      if (got == outcome::suspended) {
+        *mode.parked = {seg, &c};
+        return result;
+      }
       leave(seg);
       switch (got) {
         case outcome::done:
@@ -514,6 +748,7 @@ class channel {
           return result;
         case outcome::retry:
         case outcome::registered:  // only a select's receive registers
+        case outcome::suspended:   // returned above
           break;
       }
     }
@@ -550,11 +785,16 @@ class channel {
               expand_buffer();
               return outcome::full_or_empty;
             }
-            // O4: announces the parked receiver; its sender's O5 resumes it.
-          } else if (c.status.compare_exchange_strong(now, state::receiver_waiting, sync::acq_rel,
-                                                      sync::acquire)) {
-            expand_buffer();
-            return wait_as_receiver(c, mode, into);
+          } else {
+            if (mode.waker != nullptr) c.waker.write() = mode.waker;
+            // O4: announces the waiting receiver (and publishes its waker); its sender's O5
+            // resumes it.
+            if (c.status.compare_exchange_strong(now, state::receiver_waiting, sync::acq_rel,
+                                                 sync::acquire)) {
+              expand_buffer();
+              if (mode.how == waiting::suspending) return outcome::suspended;
+              return wait_as_receiver(c, mode, into);
+            }
           }
           break;
         }

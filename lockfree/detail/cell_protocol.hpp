@@ -7,7 +7,8 @@
 // Linearization: none of its own. resume's CAS is the channel's L1 or L3 where its caller
 //   says so; claim's winning CAS is select.hpp's L1.
 // Ordering: the labels continue lockfree/channel.hpp's numbering, one protocol in two files:
-//   O5 acq_rel resume CAS, then notify → O6; O6 acquire loads and waits of park;
+//   O5 acq_rel resume CAS, then notify or a coroutine's resume (sync/executor.hpp E1) → O6;
+//   O6 acquire loads and waits of park;
 //   O7 acq_rel enroll CAS publishing a select's fields → the channel's O8;
 //   O9 claim on the select's word, against select.hpp O1 and O2; O10 release stores
 //   completing or withdrawing a select's cell → O11 and the channel's O4, and of fired →
@@ -15,10 +16,12 @@
 // Memory and ABA: the cell lives in a segment the caller's read-side section protects. A
 //   select's cell holds one reference to its instance: enroll takes it, and complete or
 //   withdraw (or the select's cancel, in the channel) drops it.
-// Exceptions: none; nothing here allocates or touches a value.
+// Exceptions: none; nothing here allocates or touches a value (a coroutine's resume goes to
+//   its executor's make_ready, which lockstep's scheduler does without allocating).
 // Policy: a timed park is the waiter's own deadline wait, so a resume wakes it at once.
-// Deviations: threads park on the cell's word instead of suspending coroutines; a resumer
-//   owns a select's cell (a resuming state) before it claims the select.
+// Deviations: a resumer owns a select's cell (a resuming state) before it claims the select.
+//   Two kinds of waiter, as in the paper: a coroutine suspends (its sync::suspension in the
+//   cell's waker, or the selection's) and a thread parks on the cell's word.
 // More: docs/algorithms/channel.md ("Waiters", "Select"), docs/algorithms/select.md
 #pragma once
 
@@ -32,13 +35,24 @@
 
 namespace lockstep::lockfree::detail {
 
-// Hands a parked thread its outcome: the CAS decides against a concurrent withdrawal, then
-// the wake-up reaches the thread if it has gone to sleep (sync::waiter's claim-then-complete).
+// Hands a waiter its outcome: the CAS decides against a concurrent withdrawal, then the wake-up
+// reaches the waiter: a suspended coroutine through its suspension, a parked thread through the
+// word if it has gone to sleep (sync::waiter's claim-then-complete).
 template <class T>
 bool resume(channel_cell<T>& c, cell_state& expected, cell_state outcome_state) {
-  // O5 acq_rel: releases to the parked thread's O6; acquire, the value (O3) it may take.
+  // O5 acq_rel: releases to the waiter's O6; acquire, the value (O3) it may take and the waker
+  // written before the waiter's CAS to its waiting state.
   if (!c.status.compare_exchange_strong(expected, outcome_state, sync::acq_rel, sync::acquire)) {
     return false;
+  }
+  // Only a waiter that published its waiting state wrote the waker: close() also resumes empty
+  // cells, whose receiver may be writing it just before a CAS that will now fail.
+  const bool waited =
+      expected == cell_state::receiver_waiting || expected == cell_state::sender_waiting;
+  if (sync::suspension* const coroutine = waited ? c.waker.read() : nullptr) {
+    // E1 (sync/executor.hpp): the last touch of the waiter; it runs next on this worker.
+    coroutine->resume();
+    return true;
   }
   c.status.notify_all();
   return true;
@@ -88,7 +102,8 @@ bool claim(channel_cell<T>& c, const selection* by) {
 
 // The claim's winner completes the clause: the cell's final state first, then the select's,
 // a release that the selecting thread acquires before it reads the cell; then it wakes that
-// thread and drops the cell's reference, its last access to the select.
+// thread (or resumes that coroutine) and drops the cell's reference, its last access to the
+// select.
 template <class T>
 void complete(channel_cell<T>& c, cell_state final_state, std::uint32_t how) {
   selection* const select = c.selector.read();
@@ -97,7 +112,12 @@ void complete(channel_cell<T>& c, cell_state final_state, std::uint32_t how) {
   c.status.store(final_state, sync::release);
   // O10 release: fired, to the selecting thread's acquire (select.hpp O3).
   select->state.store(selection::fired | how | clause, sync::release);
-  select->state.notify_all();
+  if (sync::suspension* const selecting = select->waker) {
+    // E1 (sync/executor.hpp): continues the select's coroutine; then only the instance is touched.
+    selecting->resume();
+  } else {
+    select->state.notify_all();
+  }
   select->release();
 }
 

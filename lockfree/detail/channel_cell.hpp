@@ -5,8 +5,9 @@
 // Progress: every member is wait-free, apart from wait() (blocking by definition).
 // Linearization: none of its own; the channel's are CASes on the state word.
 // Ordering: the state word is an ordinary atomic; the channel labels each access (O-labels in
-//   lockfree/channel.hpp). The value and the select fields are plain: each is written before the
-//   release that publishes the state naming it and read after the acquire that sees it.
+//   lockfree/channel.hpp). The value, the waker and the select fields are plain: each is written
+//   before the release that publishes the state naming it and read after the acquire that sees
+//   it.
 // Memory and ABA: a cell lives in a segment (channel_segment.hpp); each state is entered at most
 //   once per cell, so a CAS on the state word cannot be fooled by a recurring value.
 // Exceptions: place() throws what T's copy or move throws, before the cell is published.
@@ -21,6 +22,7 @@
 #include <utility>
 
 #include <lockstep/lockfree/detail/select_protocol.hpp>
+#include <lockstep/sync/executor.hpp>
 #include <lockstep/sync/sync.hpp>
 #include <lockstep/sync/waiter.hpp>
 
@@ -96,6 +98,9 @@ template <class T>
 struct channel_cell {
   cell_word status;
   sync::plain<std::optional<T>> value;
+  // A suspended coroutine's wait (null for a parked thread): written by the cell's waiter before
+  // the CAS that publishes receiver_waiting or sender_waiting, read by the one that resumes it.
+  sync::plain<sync::suspension*> waker{nullptr};
   // The select registered here and its clause: written before the CAS that publishes the
   // select state, read by the thread that then owns the cell.
   sync::plain<selection*> selector{nullptr};

@@ -17,12 +17,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <lockstep/sync/executor.hpp>
 #include <lockstep/sync/sync.hpp>
 
 namespace lockstep::lockfree::detail {
 
 // A select's shared instance, which each of its clauses registers in a cell: one state word
-// decides which clause fires, and the selecting thread parks on it.
+// decides which clause fires, and the selecting thread parks on it (a coroutine suspends).
 struct selection {
   // registering | clause bits: the selecting thread is still registering, and alone decides;
   // a resumer that meets one of its cells then only asks for that clause to be registered again.
@@ -40,6 +41,9 @@ struct selection {
   // Set when one of the select's clauses met another of its clauses (a send and a receive on one
   // channel): "Meeting itself" in docs/algorithms/select.md. Only the selecting thread touches it.
   bool met_itself = false;
+  // The selecting coroutine's wait (null for a thread): set before any clause is registered, so
+  // each enroll's CAS (cell_protocol O7) publishes it to the claim's winner, which resumes it.
+  sync::suspension* waker = nullptr;
 
   // O1 relaxed: the caller holds a reference, so the count cannot reach zero meanwhile.
   void add_reference() { references.fetch_add(1, sync::relaxed); }
