@@ -42,12 +42,15 @@ namespace lockstep::bench::coro {
 
 using u64 = std::uint64_t;
 
-// A channel family the coroutine workloads can run: its awaitable operations and, for the
-// broker, an async_select found by argument-dependent lookup (locked::, lockfree::).
+// A channel family the coroutine workloads can run: its awaitable operations; the patterns
+// need, for the broker, an async_select found by argument-dependent lookup (locked::,
+// lockfree::) as well.
 template <template <class> class Channel>
-concept awaitable_family =
-    sync::awaitable_channel<Channel<u64>> &&
-    requires(Channel<u64>* c, std::optional<u64>& out) {
+concept awaitable_family = sync::awaitable_channel<Channel<u64>>;
+
+template <template <class> class Channel>
+concept selecting_family =
+    awaitable_family<Channel> && requires(Channel<u64>* c, std::optional<u64>& out) {
       async_select(sync::on_recv(c, out), sync::on_recv(c, out));
     };
 
@@ -450,7 +453,13 @@ channel_run run_channel(hwloc_topology_t, const std::vector<unsigned>&, const ch
     case channel_workload::pingpong:
       return coro::run_pingpong<Channel>(roundtrips, cap);
     default:
-      return coro::run_pattern<Channel>(c.workload, c.threads, c.capacity, messages);
+      if constexpr (selecting_family<Channel>) {
+        return coro::run_pattern<Channel>(c.workload, c.threads, c.capacity, messages);
+      } else {
+        channel_run r;
+        r.error = std::string(name(c.workload)) + ": a pattern, which needs async_select";
+        return r;
+      }
   }
 }
 

@@ -69,12 +69,13 @@ structure channel_entry(std::string name, const char* family) {
 
 // The same channel with coroutine waiters (coro_channel_workloads.hpp): every workload, the
 // patterns included, which it ports itself. A family without the awaitable operations (a
-// build of the library from before them) adds nothing.
+// build of the library from before them) adds nothing; one without async_select, no patterns.
 template <template <class> class Channel>
 void add_coro_channel(std::vector<structure>& list, std::string name, const char* family) {
   if constexpr (coro::awaitable_family<Channel>) {
     list.push_back({std::move(name), family, queue_kind::unbounded, nullptr,
-                    &channel_bench<&coro::run_channel<Channel>>, true});
+                    &channel_bench<&coro::run_channel<Channel>>,
+                    coro::selecting_family<Channel>});
   }
 }
 
