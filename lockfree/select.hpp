@@ -1,29 +1,39 @@
-// lockfree::select — Go's select over lockfree::channel cases: select, try_select, select_for.
+// lockfree::select — Go's select over lockfree::channel cases: select, try_select, select_for,
+// and the coroutine forms async_select, async_select_for.
 //
 // Paper: N. Koval, D. Alistarh and R. Elizarov, "Fast and Scalable Channels in Kotlin
 //   Coroutines", PPoPP 2023 (its select section; kotlinx.coroutines' SelectInstance).
 // Progress: select blocking (by definition); registration obstruction-free (two selects, or a
-//   select meeting itself, can re-register against each other); try_select lock-free.
+//   select meeting itself, can re-register against each other); try_select lock-free. The
+//   async_ forms register as select does and suspend where it parks.
 // Linearization: L1 select — the fired clause's operation (its cell CAS during registration,
 //   or the claim's winning CAS, cell_protocol O9); L2 select_for timing out — its CAS from
-//   waiting to cancelled (O2); L3 try_select's nullopt — between two equal collects.
+//   waiting to cancelled (O2; a coroutine's timer does it); L3 try_select's nullopt — between
+//   two equal collects.
 // Ordering: O1 acq_rel CAS/exchange of registering and waiting: takes the marks resumers
 //   released (cell_protocol O9) and offers waiting to their claims; a release store of a
-//   clause fired during registration; O2 acq_rel CAS to cancelled, against cell_protocol O9's
-//   claim; O3 acquire loads (and waits) of fired → cell_protocol O10, before the cell is read;
+//   clause fired during registration; O2 acq_rel CAS to cancelled (select_for's deadline, a
+//   coroutine's timer, a destroyed coroutine), against cell_protocol O9's claim; O3 acquire
+//   loads (and waits) of fired → cell_protocol O10, or of cancelled → O2, before the cell is
+//   read; the selecting coroutine's suspension is resumed by the claim's winner or by the timer
+//   that won O2 (sync/executor.hpp E1);
 //   O4 seq_cst collects of the channels' counters (channel O1).
 // Memory and ABA: the instance (detail::selection) is counted: the selecting thread's reference
 //   and one per cell naming it; each state word value is reached once per select.
 // Exceptions: a send case on a closed channel throws sync::channel_closed, value unmoved;
-//   new selection may throw std::bad_alloc before anything is registered.
-// Policy: cases are tried and registered in a uniformly random order (Go's fairness).
-// Deviations: a thread parks on the instance's word instead of a suspended coroutine; a select
-//   that meets itself waits a while between rounds instead of parking.
+//   new selection may throw std::bad_alloc before anything is registered; std::logic_error
+//   from select over disabled cases only, and from an async_ form off an executor's worker.
+// Policy: cases are tried and registered in a uniformly random order (Go's fairness). A case
+//   on a null channel is disabled: never tried, never registered; select over none throws.
+// Deviations: a select that meets itself waits a while between rounds instead of parking (a
+//   coroutine's select spins on its worker there). Two kinds of waiter, as in the paper: a
+//   coroutine suspends (its sync::suspension in the instance), a thread parks on its word.
 // More: docs/algorithms/select.md (the full argument)
 #pragma once
 
 #include <array>
 #include <chrono>
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
@@ -33,6 +43,7 @@
 #include <utility>
 
 #include <lockstep/lockfree/channel.hpp>
+#include <lockstep/sync/executor.hpp>
 #include <lockstep/sync/select_support.hpp>
 #include <lockstep/sync/sync.hpp>
 #include <lockstep/sync/waiter.hpp>
@@ -102,81 +113,93 @@ class select_over {
     }
   }
 
+  // select and select_for on a thread: registers every case, then parks on the instance.
   std::optional<std::size_t> run(std::optional<clock::time_point> deadline) {
-    selection* const select = new selection;
-    std::array<bool, size> registered{};
-    std::optional<std::size_t> fired;
-    bool by_close = false;  // the fired clause was a send's, completed by close()
-
-    // Registers clause i, or fires it; true if it fired.
-    const auto enter = [&](std::size_t i) {
-      const detail::ticket t{select, static_cast<std::uint32_t>(i)};
-      const detail::select_step step = visit(i, [&](auto& s) { return s.enter(t); });
-      if (step == detail::select_step::registered) {
-        registered[i] = true;
-        return false;
+    if (enter_all(nullptr)) {
+      // The select's word is the waiter (sync::waiter), as a channel operation's cell is.
+      const std::uint32_t now = sync::park_until_changed(select_->state, selection::waiting,
+                                                         deadline, sync::before_parking());
+      if (now == selection::waiting && give_up()) {
+        timed_out_ = true;
+      } else {
+        decide();
       }
-      fired = i;
-      by_close = step == detail::select_step::closed;
-      // O1 release: fired during registration; resumers only add marks while registering,
-      // and lose against any other state.
-      select->state.store(selection::fired | static_cast<std::uint32_t>(i), sync::release);
-      return true;
-    };
+    }
+    return conclude();
+  }
 
+  // The steps the coroutine form (select_awaitable) takes around its suspension.
+
+  // Registers every enabled case, or fires one; true if none fired, so the select waits. The
+  // waiting coroutine's suspension (null for a thread) is in the instance before any clause is
+  // registered: a claim can come only once the state is waiting, published by O1.
+  bool enter_all(sync::suspension* waker) {
+    select_ = new selection;
+    select_->waker = waker;
     for (std::size_t i : order_) {
       if (enter(i)) break;
     }
-    while (!fired) {
+    while (!fired_) {
       std::uint32_t expected = selection::registering;
       // O1 acq_rel: offers waiting to claims (cell_protocol O9); on failure the marks are read.
-      if (select->state.compare_exchange_strong(expected, selection::waiting, sync::acq_rel)) {
+      if (select_->state.compare_exchange_strong(expected, selection::waiting, sync::acq_rel)) {
         break;
       }
-      if (select->met_itself && !offer_the_others(select)) break;
+      if (select_->met_itself && !offer_the_others(select_)) break;
       // O1 acq_rel: takes the marks the resumers released.
       const std::uint32_t again =
-          select->state.exchange(selection::registering, sync::acq_rel) & selection::clause_bits;
+          select_->state.exchange(selection::registering, sync::acq_rel) & selection::clause_bits;
       for (std::size_t i : order_) {
         if ((again & (std::uint32_t{1} << i)) == 0) continue;
-        registered[i] = false;
+        registered_[i] = false;
         visit(i, [](auto& s) { s.cancel(); });
         if (enter(i)) break;
       }
     }
+    return !fired_;
+  }
 
-    bool timed_out = false;
-    if (!fired) {
-      // The select's word is the waiter (sync::waiter), as a channel operation's cell is.
-      std::uint32_t now = sync::park_until_changed(select->state, selection::waiting, deadline,
-                                                   sync::before_parking());
-      // O2 acq_rel: select_for gives up, against a claim's CAS (cell_protocol O9): one wins.
-      if (now == selection::waiting &&
-          select->state.compare_exchange_strong(now, selection::cancelled, sync::acq_rel)) {
-        timed_out = true;
-      }
-      if (!timed_out) {
-        // A claim's winner stores fired once the clause is complete. O3 acquire: pairs with
-        // cell_protocol O10's release of fired, before the cell is read.
-        now = select->state.load(sync::acquire);
-        while (now == selection::claimed) {
-          select->state.wait(selection::claimed, sync::acquire);
-          now = select->state.load(sync::acquire);
-        }
-        fired = now & selection::clause_bits;
-        by_close = (now & selection::by_close) != 0;
-        registered[*fired] = false;
-        visit(*fired, [&](auto& s) { s.finish(by_close); });
-      }
+  // The waiting select gives up (select_for's deadline, its coroutine's timer, a coroutine
+  // destroyed while it waits): true if no claim came first.
+  bool give_up() {
+    std::uint32_t expected = selection::waiting;
+    // O2 acq_rel: against a claim's CAS (cell_protocol O9): one wins.
+    return select_->state.compare_exchange_strong(expected, selection::cancelled, sync::acq_rel);
+  }
+
+  // The coroutine, resumed by the claim that completed a clause or by its timer's give_up().
+  void resumed() {
+    // O3 acquire: the fired state (cell_protocol O10) or the cancelled one (O2).
+    if (select_->state.load(sync::acquire) == selection::cancelled) {
+      timed_out_ = true;
+    } else {
+      decide();
     }
+  }
 
+  // Cancels the clauses that did not fire and drops the select's reference; the fired case,
+  // or none if the select gave up. A send case fired by close() throws channel_closed.
+  std::optional<std::size_t> conclude() {
     for (std::size_t i = 0; i < size; ++i) {
-      if (registered[i]) visit(i, [](auto& s) { s.cancel(); });
+      if (registered_[i]) visit(i, [](auto& s) { s.cancel(); });
     }
-    select->release();
-    if (timed_out) return std::nullopt;
-    if (by_close) visit(*fired, [](auto& s) { s.closed(); });
-    return fired;
+    select_->release();
+    select_ = nullptr;
+    if (timed_out_) return std::nullopt;
+    if (by_close_) visit(*fired_, [](auto& s) { s.closed(); });
+    return fired_;
+  }
+
+  // A coroutine destroyed while it waits (its timer already stopped): gives up as a timed-out
+  // select does; if a claim won, its clause is completed all the same, then everything goes.
+  void abandon() noexcept {
+    if (give_up()) {
+      timed_out_ = true;
+    } else {
+      decide();
+    }
+    by_close_ = false;  // no one is left to hear of it
+    conclude();
   }
 
  private:
@@ -188,24 +211,25 @@ class select_over {
     using base = detail::channel_base_t<C>;
     using T = typename base::value_type;
 
-    explicit slot(const sync::recv_case<C>& c) : ch(*c.channel), into(c.into) {}
+    explicit slot(const sync::recv_case<C>& c) : ch(c.channel), into(c.into) {}
 
     bool try_fire() {
-      sync::recv_result<T> got = ch.try_recv();
+      if (ch == nullptr) return false;
+      sync::recv_result<T> got = ch->try_recv();
       if (got.status == sync::channel_status::empty) return false;
       into = std::move(got.value);  // empty when closed and drained
       return true;
     }
     detail::select_step enter(const detail::ticket& t) {
-      const detail::select_step step = ch.register_receive(t, reg, into);
+      const detail::select_step step = ch->register_receive(t, reg, into);
       if (step == detail::select_step::closed) into.reset();
       return step;
     }
-    void cancel() { ch.cancel_receive(reg); }
-    void finish(bool by_close) { ch.finish_receive(reg, by_close, into); }
+    void cancel() { ch->cancel_receive(reg); }
+    void finish(bool by_close) { ch->finish_receive(reg, by_close, into); }
     void closed() {}
 
-    base& ch;
+    base* ch;  // null: disabled
     std::optional<T>& into;
     typename base::registration reg{};
   };
@@ -216,7 +240,7 @@ class select_over {
     using T = typename base::value_type;
 
     explicit slot(const sync::send_case<C>& c)
-        : ch(*c.channel), copy(copy_of(c.copy_from)), source(c.copy_from ? &*copy : &*c.owned) {}
+        : ch(c.channel), copy(copy_of(c.copy_from)), source(c.copy_from ? &*copy : &*c.owned) {}
 
     // on_send(ch, lvalue) exists only for copyable values, so a move-only T never has one.
     static std::optional<T> copy_of(const T* from) {
@@ -227,17 +251,18 @@ class select_over {
     }
 
     bool try_fire() {
-      const sync::channel_status status = ch.try_send(std::move(*source));
+      if (ch == nullptr) return false;
+      const sync::channel_status status = ch->try_send(std::move(*source));
       if (status == sync::channel_status::closed) closed();
       return status == sync::channel_status::ok;
     }
     // The channel moves from the value only when it may move it back (detail::sendable);
     // otherwise it copies.
     detail::select_step enter(const detail::ticket& t) {
-      return ch.register_send(t, reg, detail::sendable(*source));
+      return ch->register_send(t, reg, detail::sendable(*source));
     }
-    void cancel() { ch.cancel_send(reg, detail::sendable(*source)); }
-    void finish(bool by_close) { ch.finish_send(reg, by_close, detail::sendable(*source)); }
+    void cancel() { ch->cancel_send(reg, detail::sendable(*source)); }
+    void finish(bool by_close) { ch->finish_send(reg, by_close, detail::sendable(*source)); }
     [[noreturn]] void closed() {
       throw sync::channel_closed("lockstep::lockfree::select: send on closed channel");
     }
@@ -245,7 +270,7 @@ class select_over {
     slot(const slot&) = delete;
     slot& operator=(const slot&) = delete;
 
-    base& ch;
+    base* ch;  // null: disabled
     std::optional<T> copy;
     T* source;
     typename base::registration reg{};
@@ -276,8 +301,10 @@ class select_over {
   std::array<detail::channel_counters, size> collect() {
     std::array<detail::channel_counters, size> now;
     for (std::size_t i = 0; i < size; ++i) {
-      // O4 seq_cst (the channel's counters(), channel O1).
-      now[i] = visit(i, [](auto& s) { return s.ch.counters(); });
+      // O4 seq_cst (the channel's counters(), channel O1). A disabled case's stay zero.
+      now[i] = visit(i, [](auto& s) {
+        return s.ch != nullptr ? s.ch->counters() : detail::channel_counters{};
+      });
     }
     return now;
   }
@@ -287,12 +314,121 @@ class select_over {
     return sync::visit_case(slots_, i, std::forward<F>(f));
   }
 
+  // Registers clause i, or fires it; true if it fired. A disabled case does neither.
+  bool enter(std::size_t i) {
+    if (!visit(i, [](auto& s) { return s.ch != nullptr; })) return false;
+    const detail::ticket t{select_, static_cast<std::uint32_t>(i)};
+    const detail::select_step step = visit(i, [&](auto& s) { return s.enter(t); });
+    if (step == detail::select_step::registered) {
+      registered_[i] = true;
+      return false;
+    }
+    fired_ = i;
+    by_close_ = step == detail::select_step::closed;
+    // O1 release: fired during registration; resumers only add marks while registering,
+    // and lose against any other state.
+    select_->state.store(selection::fired | static_cast<std::uint32_t>(i), sync::release);
+    return true;
+  }
+
+  // A claim won: its winner stores fired once the clause is complete, and the fired clause
+  // is finished here.
+  void decide() {
+    // O3 acquire: pairs with cell_protocol O10's release of fired, before the cell is read.
+    std::uint32_t now = select_->state.load(sync::acquire);
+    while (now == selection::claimed) {
+      select_->state.wait(selection::claimed, sync::acquire);
+      now = select_->state.load(sync::acquire);
+    }
+    fired_ = now & selection::clause_bits;
+    by_close_ = (now & selection::by_close) != 0;
+    registered_[*fired_] = false;
+    visit(*fired_, [&](auto& s) { s.finish(by_close_); });
+  }
+
   std::tuple<slot<Cases>...> slots_;
   std::array<std::size_t, size> order_;
+  selection* select_ = nullptr;
+  std::array<bool, size> registered_{};
+  std::optional<std::size_t> fired_;
+  bool by_close_ = false;  // the fired clause was a send's, completed by close()
+  bool timed_out_ = false;
+};
+
+// co_await async_select(...) (Timed false: the fired case) or async_select_for(...) (the
+// fired case, or none once the duration passed): select_over's steps around a suspension. The
+// cases are referred to, as by select: co_await the awaitable at once.
+template <bool Timed, class... Cases>
+class select_awaitable {
+ public:
+  using clock = typename select_over<Cases...>::clock;
+
+  select_awaitable(std::optional<typename clock::time_point> deadline, const Cases&... cases)
+      : select_(cases...), deadline_(deadline) {}
+  select_awaitable(const select_awaitable&) = delete;
+  select_awaitable& operator=(const select_awaitable&) = delete;
+
+  // Destroyed while it waits (a scheduler's shutdown): the timer stops, then the select gives up
+  // as a timed-out one does.
+  ~select_awaitable() {
+    if (!waited_) return;
+    stop_timer();
+    select_.abandon();
+  }
+
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) {
+    const sync::continuation k = sync::continuation_of(h, "lockstep::lockfree::async_select");
+    on_ = k.on;
+    suspension_.emplace(k);
+    if (!select_.enter_all(&*suspension_)) return false;
+    waited_ = true;
+    // After the final CAS to waiting, before the coroutine's last touch of its frame.
+    if (deadline_) {
+      timer_.deadline = *deadline_;
+      timer_.fire = &time_out;
+      timer_.context = this;
+      on_->start_timer(timer_);
+    }
+    return suspension_->suspend();
+  }
+  auto await_resume() {
+    if (waited_) {
+      waited_ = false;
+      stop_timer();
+      select_.resumed();
+    }
+    const std::optional<std::size_t> fired = select_.conclude();
+    if constexpr (Timed) {
+      return fired;
+    } else {
+      return *fired;
+    }
+  }
+
+ private:
+  // The timer's fire: the give-up a timed-out thread's select_for does (O2), and the resume
+  // only if it won (otherwise the claim that won resumes the coroutine).
+  static void time_out(sync::timer& t) {
+    select_awaitable& a = *static_cast<select_awaitable*>(t.context);
+    if (a.select_.give_up()) a.suspension_->resume();
+  }
+
+  void stop_timer() {
+    if (deadline_) on_->stop_timer(timer_);
+  }
+
+  select_over<Cases...> select_;
+  const std::optional<typename clock::time_point> deadline_;
+  bool waited_ = false;
+  sync::executor* on_ = nullptr;
+  std::optional<sync::suspension> suspension_;
+  sync::timer timer_{};
 };
 
 template <class... Cases>
 std::size_t select(const Cases&... cases) {
+  sync::require_enabled_case(sync::any_enabled(cases...), "lockstep::lockfree::select");
   return *select_over<Cases...>(cases...).run(std::nullopt);
 }
 
@@ -307,6 +443,23 @@ std::optional<std::size_t> select_for(const std::chrono::duration<Rep, Period>& 
   using clock = typename select_over<Cases...>::clock;
   const auto deadline = clock::now() + std::chrono::ceil<typename clock::duration>(d);
   return select_over<Cases...>(cases...).run(deadline);
+}
+
+// The coroutine forms: select and select_for in a task on an executor's worker; the
+// coroutine suspends where a thread would park. async_select over disabled cases only throws
+// std::logic_error, as select does; async_select_for then waits out its duration.
+template <class... Cases>
+[[nodiscard]] select_awaitable<false, Cases...> async_select(const Cases&... cases) {
+  sync::require_enabled_case(sync::any_enabled(cases...), "lockstep::lockfree::async_select");
+  return select_awaitable<false, Cases...>(std::nullopt, cases...);
+}
+
+template <class Rep, class Period, class... Cases>
+[[nodiscard]] select_awaitable<true, Cases...> async_select_for(
+    const std::chrono::duration<Rep, Period>& d, const Cases&... cases) {
+  using clock = typename select_over<Cases...>::clock;
+  const auto deadline = clock::now() + std::chrono::ceil<typename clock::duration>(d);
+  return select_awaitable<true, Cases...>(deadline, cases...);
 }
 
 }  // namespace lockstep::lockfree
