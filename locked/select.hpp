@@ -122,12 +122,13 @@ class select_over {
     }
 
    private:
-    // Disabled cases' null locks sort first.
+    // A lock named twice is taken once; disabled cases' null locks sort first, so a null one
+    // always equals its predecessor (or, first, nullptr).
     bool distinct(std::size_t i) const {
-      return ordered_[i] != nullptr && (i == 0 || ordered_[i] != ordered_[i - 1]);
+      return ordered_[i] != (i == 0 ? nullptr : ordered_[i - 1]);
     }
 
-    const std::array<futex_lock*, size>& ordered_;
+    const std::array<futex_lock*, size> ordered_;
     bool held_ = false;
   };
 
