@@ -11,6 +11,7 @@
 // it; a full subscriber loses the message (try_push), as in Go.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -60,6 +61,30 @@ struct alignas(64) tally {
   }
 };
 
+// Messages received so far in the current run, one counter per receiving fiber on its own
+// cache line, each written by its fiber alone (a plain load and store, no locked add): what a
+// capped repetition reports, as a capped lockstep_bench run counts what was done by then.
+struct alignas(64) progress_counter {
+  std::atomic<u64> n{0};
+  void tick() noexcept { n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+};
+inline constexpr std::size_t progress_slots = 64;
+inline std::array<progress_counter, progress_slots> progress;
+
+inline progress_counter& progress_of(std::size_t receiver) {
+  return progress[receiver % progress_slots];
+}
+
+inline u64 progress_sum() noexcept {
+  u64 sum = 0;
+  for (const progress_counter& c : progress) sum += c.n.load(std::memory_order_relaxed);
+  return sum;
+}
+
+inline void progress_reset() noexcept {
+  for (progress_counter& c : progress) c.n.store(0, std::memory_order_relaxed);
+}
+
 constexpr u64 token(std::size_t sender, std::size_t sequence) {
   return (static_cast<u64>(sender) << 40) | (sequence + 1);
 }
@@ -90,7 +115,10 @@ run transfer(Channel& ch, std::size_t threads, std::size_t messages, const char*
         ch.push(v);
         sent.add(v);
         u64 x = 0;
-        if (ch.pop(x) == channel_op_status::success) received.add(x);
+        if (ch.pop(x) == channel_op_status::success) {
+          received.add(x);
+          progress_of(0).tick();
+        }
       }
     }).join();
     r.seconds = seconds_since(t0);
@@ -114,7 +142,10 @@ run transfer(Channel& ch, std::size_t threads, std::size_t messages, const char*
     }));
     team.push_back(start([&, i] {
       u64 v = 0;
-      while (ch.pop(v) == channel_op_status::success) received[i].add(v);
+      while (ch.pop(v) == channel_op_status::success) {
+        received[i].add(v);
+        progress_of(i).tick();
+      }
     }));
   }
   for (auto& f : team) f.join();
@@ -141,6 +172,7 @@ inline run pingpong(std::size_t roundtrips) {
       u64 back = 0;
       if (pong.pop(back) != channel_op_status::success) break;
       returned.add(back);
+      progress_of(0).tick();
     }
     ping.close();
   });
@@ -177,7 +209,10 @@ inline u64 fan_in_fan_out(std::size_t orders, std::size_t cooks, std::size_t cap
     }));
   }
   u64 sum = 0, v = 0;
-  while (out.pop(v) == channel_op_status::success) sum += v;
+  while (out.pop(v) == channel_op_status::success) {
+    sum += v;
+    progress_of(0).tick();
+  }
   for (auto& f : team) f.join();
   return sum;
 }
@@ -200,7 +235,10 @@ inline u64 pipeline(std::size_t messages, std::size_t stages, std::size_t capaci
     }));
   }
   u64 sum = 0, v = 0;
-  while (chain[stages]->pop(v) == channel_op_status::success) sum += v;
+  while (chain[stages]->pop(v) == channel_op_status::success) {
+    sum += v;
+    progress_of(0).tick();
+  }
   for (auto& f : team) f.join();
   return sum;
 }
@@ -247,7 +285,10 @@ inline void pubsub(std::size_t messages, std::size_t subscribers, std::size_t ca
     readers.push_back(start([&, i] {
       message m{};
       u64 n = 0;
-      while (chs[i]->pop(m) == channel_op_status::success) ++n;
+      while (chs[i]->pop(m) == channel_op_status::success) {
+        ++n;
+        progress_of(i).tick();
+      }
       counts[i] = n;
     }));
   }
