@@ -50,7 +50,8 @@ bool resume(channel_cell<T>& c, cell_state& expected, cell_state outcome_state) 
   const bool waited =
       expected == cell_state::receiver_waiting || expected == cell_state::sender_waiting;
   if (sync::suspension* const coroutine = waited ? c.waker.read() : nullptr) {
-    // E1 (sync/executor.hpp): the last touch of the waiter; it runs next on this worker.
+    // E1 (sync/executor.hpp): the last touch of the waiter; its executor makes it ready
+    // (lockstep's scheduler: next on this worker, if this thread is one of its workers).
     coroutine->resume();
     return true;
   }
