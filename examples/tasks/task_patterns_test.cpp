@@ -77,7 +77,7 @@ TYPED_TEST(task_patterns, fan_in_fan_out_delivers_every_order_once) {
   for (std::size_t workers : worker_counts) {
     for (std::size_t capacity : capacities) {
       for (int cooks : {1, 3, 8}) {
-        for (int orders : {0, 1, 2000}) {
+        for (int orders : {0, 1, 500}) {
           SCOPED_TRACE(testing::Message() << "workers " << workers << ", capacity " << capacity
                                           << ", cooks " << cooks << ", orders " << orders);
           EXPECT_EQ(fan_in_fan_out<chan>(workers, orders, cooks, capacity), each_once(orders));
@@ -123,8 +123,8 @@ TYPED_TEST(task_patterns, pipeline_passes_every_value_through_every_stage_once_i
         SCOPED_TRACE(testing::Message() << "workers " << workers << ", capacity " << capacity
                                         << ", stages " << stages);
         std::vector<int> expected;
-        for (int v = 1; v <= 1000; ++v) expected.push_back(v + stages);
-        EXPECT_EQ(pipeline<chan>(workers, 1000, stages, capacity), expected);
+        for (int v = 1; v <= 300; ++v) expected.push_back(v + stages);
+        EXPECT_EQ(pipeline<chan>(workers, 300, stages, capacity), expected);
       }
     }
   }
@@ -400,7 +400,7 @@ void expect_merged(const std::vector<int>& got, int na, int nb) {
   }
 }
 
-constexpr int merge_sizes[][2] = {{0, 0}, {0, 5}, {5, 0}, {1, 1}, {500, 500}, {500, 3}};
+constexpr int merge_sizes[][2] = {{0, 0}, {0, 5}, {5, 0}, {1, 1}, {200, 200}, {200, 3}};
 
 TYPED_TEST(task_patterns, merge_with_disabled_cases_takes_everything_until_both_close) {
   using chan = typename TypeParam::template type<int>;
@@ -442,16 +442,16 @@ TYPED_TEST(task_patterns, merge_task_between_threads) {
       sched::scheduler s(2);
       s.spawn(merge_task(&a, &b, out));
       std::jthread odd([&] {
-        for (int i = 0; i < 300; ++i) a.send(2 * i + 1);
+        for (int i = 0; i < 200; ++i) a.send(2 * i + 1);
         a.close();
       });
       std::jthread even([&] {
-        for (int i = 1; i <= 300; ++i) b.send(2 * i);
+        for (int i = 1; i <= 200; ++i) b.send(2 * i);
         b.close();
       });
       for (int v : out) got.push_back(v);
     }
-    expect_merged(got, 300, 300);
+    expect_merged(got, 200, 200);
   }
 }
 
