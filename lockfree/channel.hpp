@@ -373,11 +373,12 @@ class channel {
     coroutine_wait& operator=(const coroutine_wait&) = delete;
 
     // A coroutine destroyed while it waits (a scheduler's shutdown) withdraws, as a timed-out
-    // one does; if a resume won, the outcome stays in the cell, destroyed with its segment.
+    // one does; if a resume won, the outcome stays in the cell, destroyed with its segment, and
+    // the frame waits for that resumer to be done with the suspension.
     ~coroutine_wait() {
       if (at_.place == nullptr) return;
       stop_timer();
-      withdraw();
+      if (!withdraw()) suspension_->await_waker();
       ch_.leave(at_.seg);
     }
 

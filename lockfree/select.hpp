@@ -192,14 +192,17 @@ class select_over {
 
   // A coroutine destroyed while it waits (its timer already stopped): gives up as a timed-out
   // select does; if a claim won, its clause is completed all the same, then everything goes.
-  void abandon() noexcept {
-    if (give_up()) {
-      timed_out_ = true;
-    } else {
+  // True if a claim won: its resume of the coroutine may still be on its way.
+  bool abandon() noexcept {
+    const bool claimed = !give_up();
+    if (claimed) {
       decide();
+    } else {
+      timed_out_ = true;
     }
     by_close_ = false;  // no one is left to hear of it
     conclude();
+    return claimed;
   }
 
  private:
@@ -369,11 +372,11 @@ class select_awaitable {
   select_awaitable& operator=(const select_awaitable&) = delete;
 
   // Destroyed while it waits (a scheduler's shutdown): the timer stops, then the select gives up
-  // as a timed-out one does.
+  // as a timed-out one does; if a claim won, the frame waits for its resume to arrive.
   ~select_awaitable() {
     if (!waited_) return;
     stop_timer();
-    select_.abandon();
+    if (select_.abandon()) suspension_->await_waker();
   }
 
   bool await_ready() const noexcept { return false; }

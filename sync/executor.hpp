@@ -86,6 +86,13 @@ class suspension {
     // E1 acq_rel: as in suspend().
     if (arrivals_.fetch_add(1, acq_rel) == 1) k.resume();
   }
+  // A suspended waiter whose frame goes (its scheduler shuts down) after its withdrawal lost:
+  // waits for the waker that won to arrive, its last touch of the suspension, so that the
+  // frame may go. That waker is inside the few steps between its win and resume().
+  void await_waker() const noexcept {
+    // E1 acquire: the waker's arrival.
+    while (arrivals_.load(acquire) < 2) cpu_relax();
+  }
 
  private:
   continuation continuation_;
