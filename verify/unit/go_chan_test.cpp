@@ -583,14 +583,15 @@ TYPED_TEST(go_chan, chan) {
 }
 
 // Ports Go's runtime/chan_test.go TestNonblockRecvRace: a value buffered before the channel is
-// closed must be seen by a non-blocking receive that races the close. Changed: n 100 (Go's
-// -short) kept; the main goroutine waits for each iteration's goroutine.
+// closed must be seen by a non-blocking receive that races the close. Changed: Go's n = 100
+// (-short) -> W::many (100 threads, 25 under a sanitizer; 1000 coroutines); the main goroutine
+// waits for each iteration's goroutine.
 TYPED_TEST(go_chan, nonblock_recv_race) {
   using W = typename TypeParam::W;
   using task = typename W::template task<>;
   using chan = typename TypeParam::template chan<int>;
   W::run([]() -> task {
-    for (int i = 0; i < 100; ++i) {
+    for (int i = 0; i < W::many; ++i) {
       chan c(1);
       typename W::wait_group wg;
       co_await W::send(c, 1);
@@ -688,13 +689,13 @@ TYPED_TEST(go_chan, self_select) {
 // Ports Go's runtime/chan_test.go TestSelectFairness: a goroutine selects over four receive
 // cases, two never ready and two (c1, c2) always ready, and forwards what it got; over the
 // trials each of c1 and c2 must win about half the time, within Go's 10 standard deviations.
-// Changed: 10000 trials -> 2000.
+// Changed: 10000 trials -> 2000 (500 under a sanitizer).
 TYPED_TEST(go_chan, select_fairness) {
   using W = typename TypeParam::W;
   using task = typename W::template task<>;
   using chan = typename TypeParam::template chan<std::uint8_t>;
   W::run([]() -> task {
-    constexpr int trials = 2000;
+    constexpr int trials = go::sanitized ? 500 : 2000;
     chan c1(trials + 1), c2(trials + 1), c3(0), c4(0), out(0), done(0);
     for (int i = 0; i < trials + 1; ++i) {
       co_await W::send(c1, 1);
