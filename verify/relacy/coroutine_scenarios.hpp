@@ -122,6 +122,60 @@ struct send_racing_close : rl::test_suite<send_racing_close<Channel>, 2>,
   }
 };
 
+// Coroutines at both ends: thread 0 starts a receiver coroutine, thread 1 a sender coroutine
+// and then closes the channel. Whichever suspends first is resumed by the other's operation (a
+// make_ready from inside a coroutine) or by the close. Outcomes: 0 the value went from the
+// sender to the receiver, 1 the send threw (value kept) and the receiver got the close (only
+// unbuffered: a buffered send completes before the close).
+template <class Channel>
+struct coroutines_meet : rl::test_suite<coroutines_meet<Channel>, 2>,
+                         outcome_tally<coroutines_meet<Channel>> {
+  model_executor executor{2};
+  Channel ch;
+  ledger<1, 1, 1> book;
+  bool closed_seen = false;
+
+  static model_coroutine receiver(model_executor&, coroutines_meet& s) {
+    std::optional<token> v = co_await s.ch.async_recv();
+    if (v) {
+      s.book.receive(0, *v);
+    } else {
+      s.closed_seen = true;
+    }
+  }
+
+  static model_coroutine sender(model_executor&, coroutines_meet& s) {
+    token mine(value_of(0, 0));
+    try {
+      co_await s.ch.async_send(std::move(mine));
+      s.book.sent[0][0] = 1;
+    } catch (const sync::channel_closed&) {
+      RL_ASSERT(mine.v == value_of(0, 0));
+      s.book.sent[0][0] = 2;
+    }
+  }
+
+  void thread(unsigned t) {
+    executor.enter();
+    if (t == 0) {
+      receiver(executor, *this).start();
+    } else {
+      sender(executor, *this).start();
+      ch.close();
+    }
+    executor.leave();
+  }
+
+  void after() {
+    executor.check_all_resumed();
+    RL_ASSERT(book.sent[0][0] != 0);
+    RL_ASSERT(closed_seen != (book.count[0] == 1));
+    RL_ASSERT((book.sent[0][0] == 1) == (book.count[0] == 1));
+    this->record(closed_seen ? 1 : 0);
+    book.check(ch);
+  }
+};
+
 // Two coroutine selects race for one value: each selects over receiving from `a` and from `b`,
 // on threads 0 and 1; thread 2 sends one value on `a` and then closes `b`, which releases the
 // select that did not get the value. Exactly one select receives it (or, `a` buffered, both may

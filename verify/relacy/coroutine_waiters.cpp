@@ -55,6 +55,10 @@ void check_family(model_checks& checks, const std::string& family) {
                                   two, {0, 1});
   check<send_racing_close<Of<1>>>(checks, family + " capacity 1: async_send, recv racing close",
                                   two, {0, 1});
+  check<coroutines_meet<Of<0>>>(checks, family + " rendezvous: async_send meets async_recv",
+                                two, {0, 1});
+  check<coroutines_meet<Of<1>>>(checks, family + " capacity 1: async_send meets async_recv",
+                                two, {0});
   check<selects_race<Of<0>>>(checks, family + " rendezvous: two async_selects, one value", three,
                              {0, 1});
   check<selects_race<Of<1>>>(checks, family + " capacity 1: two async_selects, one value", three,
