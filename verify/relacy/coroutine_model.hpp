@@ -82,7 +82,6 @@ class model_executor final : public sync::executor {
     RL_ASSERT(timer_ == nullptr);  // one timed wait per execution
     timer_ = &t;
     timer_state_ = armed;
-    ++timers_started_;
     signal_timer_thread();
     timer_lock_.unlock();
   }
@@ -144,10 +143,7 @@ class model_executor final : public sync::executor {
     }
   }
 
-  unsigned timers_started() const { return timers_started_; }
   unsigned timers_fired() const { return timers_fired_; }
-  // How many times coroutine `id` suspended (and so was resumed) in this execution.
-  unsigned suspensions(unsigned id) const { return records_[id].suspensions; }
 
   // The coroutine type's side of the bookkeeping.
   unsigned enroll(void* frame) {
@@ -218,7 +214,6 @@ class model_executor final : public sync::executor {
   sync::timer* timer_ = nullptr;
   timer_state timer_state_ = none;
   unsigned finished_workers_ = 0;
-  unsigned timers_started_ = 0;
   unsigned timers_fired_ = 0;
 };
 
