@@ -115,7 +115,7 @@ class select_over {
 
   // select and select_for on a thread: registers every case, then parks on the instance.
   std::optional<std::size_t> run(std::optional<clock::time_point> deadline) {
-    if (enter_all(nullptr)) {
+    if (enter_all(nullptr, deadline)) {
       // The select's word is the waiter (sync::waiter), as a channel operation's cell is.
       const std::uint32_t now = sync::park_until_changed(select_->state, selection::waiting,
                                                          deadline, sync::before_parking());
@@ -133,7 +133,9 @@ class select_over {
   // Registers every enabled case, or fires one; true if none fired, so the select waits. The
   // waiting coroutine's suspension (null for a thread) is in the instance before any clause is
   // registered: a claim can come only once the state is waiting, published by O1.
-  bool enter_all(sync::suspension* waker) {
+  // A select that keeps meeting itself (no partner comes) gives up there once its deadline
+  // has passed: it never reaches the waiting state where select_for's timeout would act.
+  bool enter_all(sync::suspension* waker, std::optional<clock::time_point> deadline) {
     select_ = new selection;
     select_->waker = waker;
     for (std::size_t i : order_) {
@@ -145,7 +147,16 @@ class select_over {
       if (select_->state.compare_exchange_strong(expected, selection::waiting, sync::acq_rel)) {
         break;
       }
-      if (select_->met_itself && !offer_the_others(select_)) break;
+      if (select_->met_itself) {
+        if (!offer_the_others(select_)) break;
+        if (deadline && clock::now() >= *deadline) {
+          // O1 acq_rel: gives up while registering, where claims only mark (they lose
+          // against cancelled, as against O2's); the marked clauses are cancelled in conclude().
+          select_->state.exchange(selection::cancelled, sync::acq_rel);
+          timed_out_ = true;
+          return false;
+        }
+      }
       // O1 acq_rel: takes the marks the resumers released.
       const std::uint32_t again =
           select_->state.exchange(selection::registering, sync::acq_rel) & selection::clause_bits;
@@ -384,7 +395,7 @@ class select_awaitable {
     const sync::continuation k = sync::continuation_of(h, "lockstep::lockfree::async_select");
     on_ = k.on;
     suspension_.emplace(k);
-    if (!select_.enter_all(&*suspension_)) return false;
+    if (!select_.enter_all(&*suspension_, deadline_)) return false;
     waited_ = true;
     // After the final CAS to waiting, before the coroutine's last touch of its frame.
     if (deadline_) {

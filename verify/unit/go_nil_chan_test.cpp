@@ -196,12 +196,11 @@ TYPED_TEST(go_nil_chan, select3_blocking_and_panics) {
 template <class Kind>
 class go_self_select : public ::testing::Test {};
 
-// lockfree::select_for over its own send and receive on one unbuffered channel, with no
-// partner, does not return when its duration passes (it keeps cycling: docs/channels.md), so
-// only the locked family runs this part of select3 until the lock-free one does.
 using self_select_kinds =
     ::testing::Types<go::kind<lockstep::verify::locked_channels, go::threads>,
-                     go::kind<lockstep::verify::locked_channels, go::coroutines>>;
+                     go::kind<lockstep::verify::locked_channels, go::coroutines>,
+                     go::kind<lockstep::verify::lockfree_channels, go::threads>,
+                     go::kind<lockstep::verify::lockfree_channels, go::coroutines>>;
 TYPED_TEST_SUITE(go_self_select, self_select_kinds, kind_names);
 
 // Ports the last check of Go's test/chan/select3.go: a select does not get confused if it sees
