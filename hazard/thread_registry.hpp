@@ -2,8 +2,9 @@
 //
 // Paper: M. M. Michael, "Hazard Pointers: Safe Memory Reclamation for Lock-Free Objects",
 //   IEEE TPDS 15(6), 2004, section 3 (the push-only list of hazard-pointer records).
-// Progress: local() is wait-free once the thread has its record; the first call claims one,
-//   which is lock-free and may allocate. for_each and size are wait-free.
+// Progress: local() is wait-free once the thread has its record, found in O(1) expected time
+//   however many registries the thread uses; the first call claims one, which is lock-free and
+//   may allocate. for_each and size are wait-free.
 // Linearization: L1 a claim — O2, the exchange of `owned`; L2 a new record — O4, its push.
 // Ordering: O1 release store of `owned = false` → O2 (the next owner's acquire exchange):
 //   what the last owner wrote to the record happens-before the next owner's first access.
@@ -11,7 +12,8 @@
 // Memory and ABA: records are never removed, so walks need no protection and no address
 //   comes back. A thread claims a record on its first call and gives it back at exit, so the
 //   records are the peak number of concurrent threads. Each thread caches its record in a
-//   sync::per_thread; the cache keeps the record list alive by a shared reference. A thread
+//   sync::per_thread; the cache keeps the record list alive by a shared reference, and prunes
+//   dead registries when its entries have doubled since the last prune. A thread
 //   whose cache is gone (its thread_local storage is being destroyed, or main's at exit) is
 //   lent a record for as long as a handle or a hold on it lives.
 // Exceptions: local() may throw std::bad_alloc, and then claims nothing; hold() throws
@@ -21,8 +23,11 @@
 // More: docs/algorithms/thread_registry.md (the exit path, lending, and the model).
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <type_traits>
@@ -123,7 +128,10 @@ struct record_hold {
   owned_flag* flag = nullptr;
 };
 
-// A thread's records, one per registry it used. Natively one per thread for every registry.
+// A thread's records, one per registry it used. Natively one per thread for every registry, so
+// a thread may know tens of thousands of registries (a domain per channel): find() is O(1)
+// expected, a last-used entry first and then an open-addressing index; dead registries are
+// pruned when the entries have doubled since the last prune, so add() is amortised O(1).
 class thread_cache {
  public:
   thread_cache() = default;
@@ -136,25 +144,84 @@ class thread_cache {
     for (auto& e : entries_) e.flag->release();
   }
 
-  owned_flag* find(const registry_state_base* state) const noexcept {
-    for (const auto& e : entries_) {
-      if (e.state.get() == state) return e.flag;
+  owned_flag* find(const registry_state_base* state) noexcept {
+    // A key names a state held by entries_, so its address is not reused while it is cached.
+    if (state == last_state_) return last_flag_;
+    if (index_.empty()) return nullptr;
+    for (std::size_t i = slot_of(state);; i = (i + 1) & (index_.size() - 1)) {
+      const std::size_t at = index_[i];
+      if (at == 0) return nullptr;
+      const entry& e = entries_[at - 1];
+      if (e.state.get() == state) {
+        last_state_ = state;
+        last_flag_ = e.flag;
+        return e.flag;
+      }
     }
-    return nullptr;
   }
 
   void add(std::shared_ptr<registry_state_base> state, owned_flag* flag) {
-    std::erase_if(entries_,
-                  [](const entry& e) { return !e.state->alive.is_set(); });
+    if (entries_.size() >= prune_at_) prune();
+    entries_.reserve(entries_.size() + 1);
+    // Load factor at most 1/2, so probes stay short and an empty slot always ends them.
+    if (2 * (entries_.size() + 1) > index_.size()) rebuild_index(2 * index_.size());
     entries_.push_back({std::move(state), flag});
+    place(entries_.size() - 1);
+    last_state_ = entries_.back().state.get();
+    last_flag_ = flag;
   }
 
  private:
+  static constexpr std::size_t first_prune = 8;
+  static constexpr std::size_t first_index = 16;
+
   struct entry {
     std::shared_ptr<registry_state_base> state;
     owned_flag* flag;
   };
+
+  // Fibonacci hashing: the high bits of the product mix the pointer's bits, alignment included.
+  std::size_t slot_of(const registry_state_base* state) const noexcept {
+    const auto key = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(state));
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - index_bits_));
+  }
+
+  void place(std::size_t at) noexcept {
+    std::size_t i = slot_of(entries_[at].state.get());
+    while (index_[i] != 0) i = (i + 1) & (index_.size() - 1);
+    index_[i] = at + 1;
+  }
+
+  using index_vector = std::vector<std::size_t, sync::bookkeeping_allocator<std::size_t>>;
+
+  // Drops the entries of dead registries (their records need no handing back: no thread will
+  // claim from a dead registry); the next prune waits until the entries have doubled, which
+  // pays for this one. Allocates nothing, so a throwing add() leaves the cache consistent.
+  void prune() noexcept {
+    std::erase_if(entries_, [](const entry& e) { return !e.state->alive.is_set(); });
+    prune_at_ = std::max(first_prune, 2 * entries_.size());
+    last_state_ = nullptr;
+    last_flag_ = nullptr;
+    std::fill(index_.begin(), index_.end(), std::size_t{0});
+    for (std::size_t at = 0; at < entries_.size(); ++at) place(at);
+  }
+
+  void rebuild_index(std::size_t slots) {
+    slots = std::max(slots, first_index);
+    while (2 * (entries_.size() + 1) > slots) slots *= 2;
+    index_vector index(slots, 0);
+    index_.swap(index);
+    index_bits_ = static_cast<unsigned>(std::countr_zero(slots));
+    for (std::size_t at = 0; at < entries_.size(); ++at) place(at);
+  }
+
   std::vector<entry, sync::bookkeeping_allocator<entry>> entries_;
+  // Positions in entries_ plus one, 0 for an empty slot; linear probing, a power of two long.
+  index_vector index_;
+  unsigned index_bits_ = 0;
+  std::size_t prune_at_ = first_prune;
+  const registry_state_base* last_state_ = nullptr;  // the last found or added, or nullptr
+  owned_flag* last_flag_ = nullptr;
 };
 
 // Constructs the main thread's cache during static initialisation (see the card).
