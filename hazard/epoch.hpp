@@ -16,14 +16,11 @@
 //   (acquire loads of the epoch): the advance happens-before the frees.
 //   O13 release → O14: statistics only.
 // Memory and ABA: a retired object is freed once the epoch is two past its retirement, so no
-//   open section can reach it and its address cannot come back to one; basic_epochs' domain
-//   keeps such a node's storage (up to its threshold) and hands the address out again only
-//   then, after the grace period, as a fresh node. One thread stalled in a section stops every
-//   grace period. The default domain is never destroyed.
+//   open section can reach it and its address cannot come back to one. One thread stalled
+//   in a section stops every grace period. The default domain is never destroyed.
 // Exceptions: retire never throws; rcu_retire may throw std::bad_alloc; synchronize inside a
 //   section of the same domain throws std::logic_error.
-// Policy: basic_epochs<N> is the reclaimer policy (reclaimer.hpp): a guard is a section; its
-//   allocate reuses the nodes its domain reclaimed, under a mutex of the domain's.
+// Policy: basic_epochs<N> is the reclaimer policy (reclaimer.hpp): a guard is a section.
 // Deviations: the domain may be static: a thread past its storage is lent a record, held from
 //   an outermost lock() to its unlock(), and a retire into it advances twice and collects.
 // More: docs/algorithms/epoch.md (the ordering argument in full).
@@ -33,7 +30,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <new>
 #include <stdexcept>
 #include <utility>
 
@@ -297,78 +293,12 @@ inline rcu_domain& rcu_default_domain() { return sync::process_static<rcu_domain
 
 // The reclaimer policy for lockstep's node-based structures (the concept is described in
 // tagged_pool.hpp): a plain Node* link, a guard that is a read-side section, and deferred
-// freeing. RetireThreshold is the domain's retire_threshold, and bounds how many reclaimed nodes
-// it keeps for reuse (about what one collect reclaims).
+// freeing. RetireThreshold is the domain's retire_threshold.
 template <std::size_t RetireThreshold>
 struct basic_epochs {
   template <class Node>
   class domain {
-    class cache;
-
-    // The deleter a retired node carries: at the end of its grace period, its domain's cache.
-    struct recycle {
-      cache* to = nullptr;
-      template <class Holder>
-      void operator()(Holder* h) const noexcept {
-        to->put(h);
-      }
-    };
-
-    struct holder : Node, rcu_obj_base<holder, recycle> {};
-
-    // The storage of nodes whose grace period has passed, for allocate() to reuse before
-    // calling new: a structure that retires a node for every one it allocates (the channel's
-    // segments) then stops reaching the system allocator. At most RetireThreshold; beyond it
-    // a node is freed. put() runs on whichever thread collects (or in the rcu_domain's
-    // destructor), take() on any allocating thread: the list is under mutex_, whose unlock
-    // after put and lock in take order the node's destruction before its reconstruction.
-    class cache {
-     public:
-      cache() = default;
-      cache(const cache&) = delete;
-      cache& operator=(const cache&) = delete;
-      ~cache() {
-        while (top_ != nullptr) release(std::exchange(top_, top_->next));
-      }
-
-      // Storage for one holder, from the list, or null if it is empty.
-      void* take() {
-        std::scoped_lock hold(mutex_);
-        if (top_ == nullptr) return nullptr;
-        --size_;
-        return std::exchange(top_, top_->next);
-      }
-
-      // h's grace period has passed: no section can reach it, so its storage may be handed
-      // out again (the same argument that let it be freed).
-      void put(holder* h) noexcept {
-        h->~holder();
-        void* storage = h;
-        {
-          std::scoped_lock hold(mutex_);
-          if (size_ < RetireThreshold) {
-            top_ = ::new (storage) slot{top_};
-            ++size_;
-            return;
-          }
-        }
-        release(storage);
-      }
-
-      static void release(void* storage) noexcept {
-        std::allocator<holder>().deallocate(static_cast<holder*>(storage), 1);
-      }
-
-     private:
-      // What a cached holder's storage holds: the link to the next one.
-      struct slot {
-        slot* next;
-      };
-
-      sync::mutex mutex_;
-      slot* top_ = nullptr;  // under mutex_
-      std::size_t size_ = 0;  // under mutex_
-    };
+    struct holder : Node, rcu_obj_base<holder> {};
 
    public:
     using link = Node*;
@@ -387,35 +317,23 @@ struct basic_epochs {
     };
 
     static Node* pointer(link l) noexcept { return l; }
-    // No tag: a node cannot be freed or reused, so its address cannot come back, while the
-    // section of a CAS's thread is open.
+    // No tag: a node cannot be freed, so its address cannot come back, while the section of a
+    // CAS's thread is open.
     static link successor(link, Node* p) noexcept { return p; }
 
     guard protect(const sync::atomic<link>& source) { return guard(domain_, source); }
 
-    // A fresh node, value-initialised as new holder() makes it, in reused storage if any.
-    Node* allocate() {
-      void* storage = cache_.take();
-      if (storage == nullptr) storage = std::allocator<holder>().allocate(1);
-      try {
-        return ::new (storage) holder();
-      } catch (...) {
-        cache::release(storage);
-        throw;
-      }
-    }
+    Node* allocate() { return new holder(); }
 
     void retire(Node* node) {
       if (node == nullptr) throw std::invalid_argument("lockstep::hazard::epochs: retire(nullptr)");
-      static_cast<holder*>(node)->retire(recycle{&cache_}, domain_);
+      static_cast<holder*>(node)->retire({}, domain_);
     }
 
     std::size_t unreclaimed() const noexcept { return domain_.unreclaimed(); }
     rcu_domain& reclamation_domain() noexcept { return domain_; }
 
    private:
-    // Before domain_, so that it outlives the rcu_domain's destructor, which reclaims into it.
-    cache cache_;
     rcu_domain domain_{RetireThreshold};
   };
 };
