@@ -23,6 +23,70 @@ namespace lockstep::verify {
 // an awaitable must not see its deadline passed before it waits.
 constexpr std::chrono::seconds patience{1};
 
+// Runs `body` as a worker of the model executor (between its enter and leave).
+template <class Body>
+void as_worker(model_executor& executor, Body&& body) {
+  executor.enter();
+  body();
+  executor.leave();
+}
+
+// Thread 2 of a timed scenario is the executor's timer thread; the others are its workers.
+template <class Body>
+void as_worker_or_timer(model_executor& executor, unsigned t, Body&& body) {
+  if (t == 2) {
+    executor.fire_timers();
+    return;
+  }
+  as_worker(executor, body);
+}
+
+// A thread sends sender 0's one value, which the close may meet: the send throws with the value
+// left as it was. The ledger says which (1 sent, 2 closed).
+template <class Channel, class Book>
+void send_unless_closed(Channel& ch, Book& book) {
+  token mine(value_of(0, 0));
+  try {
+    ch.send(std::move(mine));
+    book.sent[0][0] = 1;
+  } catch (const sync::channel_closed&) {
+    RL_ASSERT(mine.v == value_of(0, 0));
+    book.sent[0][0] = 2;
+  }
+}
+
+// The coroutine forms of the two: a receive that the close may end with nothing, and a send
+// that the close may make throw.
+template <class Channel, class Book>
+model_coroutine receive_or_closed(model_executor&, Channel& ch, Book& book, bool& closed_seen) {
+  std::optional<token> v = co_await ch.async_recv();
+  if (v) {
+    book.receive(0, *v);
+  } else {
+    closed_seen = true;
+  }
+}
+
+template <class Channel, class Book>
+model_coroutine async_send_unless_closed(model_executor&, Channel& ch, Book& book) {
+  token mine(value_of(0, 0));
+  try {
+    co_await ch.async_send(std::move(mine));
+    book.sent[0][0] = 1;
+  } catch (const sync::channel_closed&) {
+    RL_ASSERT(mine.v == value_of(0, 0));
+    book.sent[0][0] = 2;
+  }
+}
+
+// The one value was received exactly when it was sent; the receiver ends with nullopt only once
+// the channel is closed and drained.
+template <class Book>
+void check_value_or_close(const Book& book, bool closed_seen) {
+  RL_ASSERT(closed_seen != (book.count[0] == 1));
+  RL_ASSERT((book.sent[0][0] == 1) == (book.count[0] == 1));
+}
+
 // A coroutine receiver against a thread's send and a close. Thread 0 starts the receiver, which
 // suspends unless the value (or the close) is already there, then closes the channel; thread 1
 // sends, which throws if the close came first. Whichever reaches the suspended receiver first
@@ -36,38 +100,20 @@ struct recv_racing_close : rl::test_suite<recv_racing_close<Channel>, 2>,
   ledger<1, 1, 1> book;
   bool closed_seen = false;
 
-  static model_coroutine receiver(model_executor&, recv_racing_close& s) {
-    std::optional<token> v = co_await s.ch.async_recv();
-    if (v) {
-      s.book.receive(0, *v);
-    } else {
-      s.closed_seen = true;
-    }
-  }
-
   void thread(unsigned t) {
-    executor.enter();
-    if (t == 0) {
-      receiver(executor, *this).start();
-      ch.close();
-    } else {
-      token mine(value_of(0, 0));
-      try {
-        ch.send(std::move(mine));
-        book.sent[0][0] = 1;
-      } catch (const sync::channel_closed&) {
-        RL_ASSERT(mine.v == value_of(0, 0));
-        book.sent[0][0] = 2;
+    as_worker(executor, [&] {
+      if (t == 0) {
+        receive_or_closed(executor, ch, book, closed_seen).start();
+        ch.close();
+      } else {
+        send_unless_closed(ch, book);
       }
-    }
-    executor.leave();
+    });
   }
 
   void after() {
     executor.check_all_resumed();
-    RL_ASSERT(closed_seen != (book.count[0] == 1));
-    // The receiver ends with nullopt only once the channel is closed and drained.
-    RL_ASSERT((book.sent[0][0] == 1) == (book.count[0] == 1));
+    check_value_or_close(book, closed_seen);
     this->record(closed_seen ? 1 : 0);
     book.check(ch);
   }
@@ -91,26 +137,15 @@ struct send_racing_close : rl::test_suite<send_racing_close<Channel>, 2>,
     book.sent[1][0] = 1;
   }
 
-  static model_coroutine sender(model_executor&, send_racing_close& s) {
-    token mine(value_of(0, 0));
-    try {
-      co_await s.ch.async_send(std::move(mine));
-      s.book.sent[0][0] = 1;
-    } catch (const sync::channel_closed&) {
-      RL_ASSERT(mine.v == value_of(0, 0));
-      s.book.sent[0][0] = 2;
-    }
-  }
-
   void thread(unsigned t) {
-    executor.enter();
-    if (t == 0) {
-      sender(executor, *this).start();
-      ch.close();
-    } else if (std::optional<token> v = ch.recv()) {
-      book.receive(0, *v);
-    }
-    executor.leave();
+    as_worker(executor, [&] {
+      if (t == 0) {
+        async_send_unless_closed(executor, ch, book).start();
+        ch.close();
+      } else if (std::optional<token> v = ch.recv()) {
+        book.receive(0, *v);
+      }
+    });
   }
 
   void after() {
@@ -135,42 +170,21 @@ struct coroutines_meet : rl::test_suite<coroutines_meet<Channel>, 2>,
   ledger<1, 1, 1> book;
   bool closed_seen = false;
 
-  static model_coroutine receiver(model_executor&, coroutines_meet& s) {
-    std::optional<token> v = co_await s.ch.async_recv();
-    if (v) {
-      s.book.receive(0, *v);
-    } else {
-      s.closed_seen = true;
-    }
-  }
-
-  static model_coroutine sender(model_executor&, coroutines_meet& s) {
-    token mine(value_of(0, 0));
-    try {
-      co_await s.ch.async_send(std::move(mine));
-      s.book.sent[0][0] = 1;
-    } catch (const sync::channel_closed&) {
-      RL_ASSERT(mine.v == value_of(0, 0));
-      s.book.sent[0][0] = 2;
-    }
-  }
-
   void thread(unsigned t) {
-    executor.enter();
-    if (t == 0) {
-      receiver(executor, *this).start();
-    } else {
-      sender(executor, *this).start();
-      ch.close();
-    }
-    executor.leave();
+    as_worker(executor, [&] {
+      if (t == 0) {
+        receive_or_closed(executor, ch, book, closed_seen).start();
+      } else {
+        async_send_unless_closed(executor, ch, book).start();
+        ch.close();
+      }
+    });
   }
 
   void after() {
     executor.check_all_resumed();
     RL_ASSERT(book.sent[0][0] != 0);
-    RL_ASSERT(closed_seen != (book.count[0] == 1));
-    RL_ASSERT((book.sent[0][0] == 1) == (book.count[0] == 1));
+    check_value_or_close(book, closed_seen);
     this->record(closed_seen ? 1 : 0);
     book.check(ch);
   }
@@ -203,15 +217,15 @@ struct selects_race : rl::test_suite<selects_race<Channel>, 3>,
   }
 
   void thread(unsigned t) {
-    executor.enter();
-    if (t < 2) {
-      selector(executor, *this, t).start();
-    } else {
-      a.send(token(value_of(0, 0)));
-      book.sent[0][0] = 1;
-      b.close();
-    }
-    executor.leave();
+    as_worker(executor, [&] {
+      if (t < 2) {
+        selector(executor, *this, t).start();
+      } else {
+        a.send(token(value_of(0, 0)));
+        book.sent[0][0] = 1;
+        b.close();
+      }
+    });
   }
 
   void after() {
@@ -245,24 +259,13 @@ struct timed_recv_meets_value : rl::test_suite<timed_recv_meets_value<Channel>, 
   }
 
   void thread(unsigned t) {
-    if (t == 2) {
-      executor.fire_timers();
-      return;
-    }
-    executor.enter();
-    if (t == 0) {
-      receiver(executor, *this).start();
-    } else {
-      token mine(value_of(0, 0));
-      try {
-        ch.send(std::move(mine));
-        book.sent[0][0] = 1;
-      } catch (const sync::channel_closed&) {
-        RL_ASSERT(mine.v == value_of(0, 0));
-        book.sent[0][0] = 2;
+    as_worker_or_timer(executor, t, [&] {
+      if (t == 0) {
+        receiver(executor, *this).start();
+      } else {
+        send_unless_closed(ch, book);
       }
-    }
-    executor.leave();
+    });
   }
 
   void after() {
@@ -300,17 +303,13 @@ struct timed_send_meets_receiver : rl::test_suite<timed_send_meets_receiver<Chan
   }
 
   void thread(unsigned t) {
-    if (t == 2) {
-      executor.fire_timers();
-      return;
-    }
-    executor.enter();
-    if (t == 0) {
-      sender(executor, *this).start();
-    } else if (std::optional<token> v = ch.recv()) {
-      book.receive(0, *v);
-    }
-    executor.leave();
+    as_worker_or_timer(executor, t, [&] {
+      if (t == 0) {
+        sender(executor, *this).start();
+      } else if (std::optional<token> v = ch.recv()) {
+        book.receive(0, *v);
+      }
+    });
   }
 
   void after() {
@@ -347,24 +346,13 @@ struct timed_select_meets_value : rl::test_suite<timed_select_meets_value<Channe
   }
 
   void thread(unsigned t) {
-    if (t == 2) {
-      executor.fire_timers();
-      return;
-    }
-    executor.enter();
-    if (t == 0) {
-      selector(executor, *this).start();
-    } else {
-      token mine(value_of(0, 0));
-      try {
-        a.send(std::move(mine));
-        book.sent[0][0] = 1;
-      } catch (const sync::channel_closed&) {
-        RL_ASSERT(mine.v == value_of(0, 0));
-        book.sent[0][0] = 2;
+    as_worker_or_timer(executor, t, [&] {
+      if (t == 0) {
+        selector(executor, *this).start();
+      } else {
+        send_unless_closed(a, book);
       }
-    }
-    executor.leave();
+    });
   }
 
   void after() {

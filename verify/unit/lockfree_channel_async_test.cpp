@@ -54,6 +54,29 @@ sched::task<long> consume(chan<int>& ch) {
 
 constexpr long sum_below(long n) { return n * (n - 1) / 2; }
 
+sched::task<void> done_after(sched::task<void> t, sched::wait_group& wg) {
+  co_await std::move(t);
+  wg.done();
+}
+
+// Spawns `t` as one more coroutine that `wg` waits for.
+void spawn_counted(sched::task<void> t, sched::wait_group& wg) {
+  wg.add(1);
+  sched::spawn(done_after(std::move(t), wg));
+}
+
+// A thread that closes `channels` once `count` coroutines have started and a pause has passed:
+// most are suspended by then, and either way they must end.
+template <class... Channels>
+std::thread close_when_started(const std::atomic<int>& started, int count,
+                               std::chrono::milliseconds pause, Channels&... channels) {
+  return std::thread([&started, count, pause, &channels...] {
+    while (started.load() < count) std::this_thread::yield();
+    std::this_thread::sleep_for(pause);
+    (channels.close(), ...);
+  });
+}
+
 class lockfree_channel_async : public ::testing::TestWithParam<std::size_t> {};
 INSTANTIATE_TEST_SUITE_P(capacities, lockfree_channel_async, ::testing::Values(0, 1, 4));
 
@@ -141,25 +164,18 @@ TEST(lockfree_channel_async_close, wakes_suspended_receivers_and_senders) {
   std::atomic<int> started{0};
   std::atomic<int> empty_receives{0};
   std::atomic<int> values_back{0};
-  std::thread closer([&] {
-    while (started.load() < 6) std::this_thread::yield();
-    std::this_thread::sleep_for(20ms);  // most are suspended by now; either way they must end
-    receivers_ch.close();
-    senders_ch.close();
-  });
+  std::thread closer = close_when_started(started, 6, 20ms, receivers_ch, senders_ch);
   s.run([](chan<int>& rc, chan<std::unique_ptr<int>>& sc, std::atomic<int>& started,
            std::atomic<int>& empty, std::atomic<int>& back) -> sched::task<void> {
     sched::wait_group wg;
     for (int i = 0; i < 3; ++i) {
-      wg.add(2);
-      sched::spawn([](chan<int>& ch, std::atomic<int>& started, std::atomic<int>& empty,
-                      sched::wait_group& wg) -> sched::task<void> {
+      spawn_counted([](chan<int>& ch, std::atomic<int>& started,
+                       std::atomic<int>& empty) -> sched::task<void> {
         started.fetch_add(1);
         if (!(co_await ch.async_recv())) empty.fetch_add(1);
-        wg.done();
-      }(rc, started, empty, wg));
-      sched::spawn([](chan<std::unique_ptr<int>>& ch, int i, std::atomic<int>& started,
-                      std::atomic<int>& back, sched::wait_group& wg) -> sched::task<void> {
+      }(rc, started, empty), wg);
+      spawn_counted([](chan<std::unique_ptr<int>>& ch, int i, std::atomic<int>& started,
+                       std::atomic<int>& back) -> sched::task<void> {
         auto p = std::make_unique<int>(i);
         started.fetch_add(1);
         try {
@@ -167,8 +183,7 @@ TEST(lockfree_channel_async_close, wakes_suspended_receivers_and_senders) {
         } catch (const sync::channel_closed&) {
           if (p && *p == i) back.fetch_add(1);
         }
-        wg.done();
-      }(sc, i, started, back, wg));
+      }(sc, i, started, back), wg);
     }
     co_await wg.wait();
   }(receivers_ch, senders_ch, started, empty_receives, values_back));
@@ -240,22 +255,17 @@ TEST(lockfree_channel_async_timed, racing_deadlines_lose_no_value) {
   s.run([](chan<int>& ch, std::atomic<long>& received,
            std::atomic<long>& sent) -> sched::task<void> {
     sched::wait_group wg;
-    wg.add(2);
-    sched::spawn([](chan<int>& ch, std::atomic<long>& sent,
-                    sched::wait_group& wg) -> sched::task<void> {
+    spawn_counted([](chan<int>& ch, std::atomic<long>& sent) -> sched::task<void> {
       for (int i = 1; i <= 300; ++i) {
         if (co_await ch.async_send_for(i, 50us) == sync::channel_status::ok) sent += i;
       }
-      wg.done();
-    }(ch, sent, wg));
-    sched::spawn([](chan<int>& ch, std::atomic<long>& received,
-                    sched::wait_group& wg) -> sched::task<void> {
+    }(ch, sent), wg);
+    spawn_counted([](chan<int>& ch, std::atomic<long>& received) -> sched::task<void> {
       for (int i = 0; i < 300; ++i) {
         const sync::recv_result<int> got = co_await ch.async_recv_for(50us);
         if (got) received += *got.value;
       }
-      wg.done();
-    }(ch, received, wg));
+    }(ch, received), wg);
     co_await wg.wait();
   }(ch, received, sent));
   EXPECT_EQ(received.load(), sent.load());
@@ -295,9 +305,8 @@ TEST(lockfree_channel_async_select, two_selects_race_for_each_value) {
            std::atomic<int>& count) -> sched::task<void> {
     sched::wait_group wg;
     for (int i = 0; i < 2; ++i) {
-      wg.add(1);
-      sched::spawn([](chan<int>& ch, chan<int>& idle, std::atomic<long>& sum,
-                      std::atomic<int>& count, sched::wait_group& wg) -> sched::task<void> {
+      spawn_counted([](chan<int>& ch, chan<int>& idle, std::atomic<long>& sum,
+                       std::atomic<int>& count) -> sched::task<void> {
         for (;;) {
           std::optional<int> v;
           std::optional<int> never;
@@ -308,8 +317,7 @@ TEST(lockfree_channel_async_select, two_selects_race_for_each_value) {
           sum += *v;
           ++count;
         }
-        wg.done();
-      }(ch, idle, sum, count, wg));
+      }(ch, idle, sum, count), wg);
     }
     for (int i = 0; i < messages; ++i) co_await ch.async_send(i);
     ch.close();
@@ -374,29 +382,19 @@ TEST(lockfree_channel_async_select, close_fires_suspended_selects) {
   chan<int> in(0);
   chan<int> out(0);
   std::atomic<int> started{0};
-  std::thread closer([&] {
-    while (started.load() < 2) std::this_thread::yield();
-    std::this_thread::sleep_for(10ms);
-    in.close();
-    out.close();
-  });
+  std::thread closer = close_when_started(started, 2, 10ms, in, out);
   s.run([](chan<int>& in, chan<int>& out, std::atomic<int>& started) -> sched::task<void> {
     sched::wait_group wg;
-    wg.add(2);
-    sched::spawn([](chan<int>& in, std::atomic<int>& started,
-                    sched::wait_group& wg) -> sched::task<void> {
+    spawn_counted([](chan<int>& in, std::atomic<int>& started) -> sched::task<void> {
       std::optional<int> v{5};
       started.fetch_add(1);
       EXPECT_EQ(co_await lockfree::async_select(on_recv(in, v)), 0u);
       EXPECT_EQ(v, std::nullopt);
-      wg.done();
-    }(in, started, wg));
-    sched::spawn([](chan<int>& out, std::atomic<int>& started,
-                    sched::wait_group& wg) -> sched::task<void> {
+    }(in, started), wg);
+    spawn_counted([](chan<int>& out, std::atomic<int>& started) -> sched::task<void> {
       started.fetch_add(1);
       EXPECT_THROW(co_await lockfree::async_select(on_send(out, 1)), sync::channel_closed);
-      wg.done();
-    }(out, started, wg));
+    }(out, started), wg);
     co_await wg.wait();
   }(in, out, started));
   closer.join();
