@@ -178,6 +178,65 @@ struct close_races : rl::test_suite<close_races<Channel, Senders, Sends>, Sender
   }
 };
 
+// Two receivers block in recv() while a third thread closes the channel, which is empty and
+// stays so: both must return nullopt. Close must complete every parked receiver, not only the
+// first; one it forgets stays parked, which Relacy reports as a deadlock. The search reaches
+// both receivers parked before the close without a preemption (parking yields).
+template <class Channel>
+struct close_parked_receivers : rl::test_suite<close_parked_receivers<Channel>, 3> {
+  Channel ch;
+
+  void thread(unsigned t) {
+    if (t < 2) {
+      RL_ASSERT(!ch.recv().has_value());
+    } else {
+      ch.close();
+    }
+  }
+
+  void after() { RL_ASSERT(ch.try_recv().status == sync::channel_status::closed); }
+};
+
+// The buffer is filled with capacity() values (at most 2) before the threads start, so nobody
+// can complete a send: two senders block in send() while a third thread closes. Both must throw
+// channel_closed with their value kept (none delivered, none left parked: a forgotten sender is
+// a deadlock), and the buffered values still drain after the close, in order.
+template <class Channel>
+struct close_parked_senders : rl::test_suite<close_parked_senders<Channel>, 3> {
+  static constexpr unsigned filler = 2;  // before()'s values count as sender 2's
+  Channel ch;
+  ledger<3, 2, 1> book;
+
+  void before() {
+    RL_ASSERT(ch.capacity() <= 2);
+    for (unsigned i = 0; i < ch.capacity(); ++i) {
+      RL_ASSERT(ch.try_send(token(value_of(filler, i))) == sync::channel_status::ok);
+      book.sent[filler][i] = 1;
+    }
+  }
+
+  void thread(unsigned t) {
+    if (t < 2) {
+      token mine(value_of(t, 0));
+      bool threw = false;
+      try {
+        ch.send(std::move(mine));
+      } catch (const sync::channel_closed&) {
+        threw = true;
+      }
+      RL_ASSERT(threw && mine.v == value_of(t, 0));
+      book.sent[t][0] = 2;
+    } else {
+      ch.close();
+    }
+  }
+
+  void after() {
+    book.check(ch);
+    RL_ASSERT(ch.try_recv().status == sync::channel_status::closed);
+  }
+};
+
 // Sender 0 sends its one value with send_for: sent (1) or timed out with the value kept (2).
 template <class Channel, class Book, class Duration>
 void send_for_noting(Channel& ch, Book& book, Duration d) {

@@ -47,6 +47,17 @@ int main(int argc, char** argv) {
   checks.require(close_races<channel_of<1>, 2, 1>::explored({0, 1}),
                  "buffered close race: sends completed, and a send threw");
 
+  // Close with two waiters of one kind parked: every one must be completed, not the first only.
+  checks.pass<close_parked_receivers<channel_of<0>>>(
+      "rendezvous: close with 2 receivers parked", checks.random(200'000, 5'000'000));
+  checks.pass<close_parked_receivers<channel_of<1>>>(
+      "capacity 1: close with 2 receivers parked", checks.random(200'000, 5'000'000));
+  checks.pass<close_parked_senders<channel_of<0>>>("rendezvous: close with 2 senders parked",
+                                                   checks.random(200'000, 5'000'000));
+  checks.pass<close_parked_senders<channel_of<1>>>(
+      "capacity 1, full: close with 2 senders parked, the buffer drains",
+      checks.random(200'000, 5'000'000));
+
   checks.pass<timed_receive<channel_of<0>>>("rendezvous: recv_for racing send, then close",
                                             checks.bounded(2, 3));
   checks.require(timed_receive<channel_of<0>>::explored({0, 2}),
