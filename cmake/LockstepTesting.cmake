@@ -8,9 +8,16 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
   list(APPEND LOCKSTEP_BUILD_LABELS aarch64)
 endif()
 
+# The quick profile's AArch64 LSE leg runs only the unit suites (scripts/test), so it does not
+# build the stress suites either; --deep runs and builds them on both AArch64 legs.
+option(LOCKSTEP_STRESS_SUITES "Build the stress suites (with the tests)" ON)
+
 # A GoogleTest executable, one per source file, labelled with LABEL (unit, stress) and the
 # build's labels.
 function(lockstep_gtest source label)
+  if(label STREQUAL "stress" AND NOT LOCKSTEP_STRESS_SUITES)
+    return()
+  endif()
   get_filename_component(name ${source} NAME_WE)
   set(target ${label}_${name})
   add_executable(${target} ${source})
