@@ -8,8 +8,8 @@
 // With two receivers parked on an empty channel, close wakes the first; the second sleeps on a
 // word nobody will change again, which Relacy reports as a deadlock once the other threads
 // have finished. close_parked_receivers catches it in the first few random schedules. The
-// existing checks of locked/channel.hpp (relacy_locked_channel, channel_timed, coroutine_waiters) pass
-// against this mutant: no scenario of theirs parks two receivers when the channel closes.
+// existing checks of locked/channel.hpp (relacy_locked_channel, channel_timed and
+// coroutine_waiters) pass against this mutant: none parks two receivers when the channel closes.
 #include <lockstep/locked/channel.hpp>
 
 #include "../relacy/channel_scenarios.hpp"

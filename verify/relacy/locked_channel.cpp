@@ -48,10 +48,10 @@ int main(int argc, char** argv) {
                  "buffered close race: sends completed, and a send threw");
 
   // Close with two waiters of one kind parked: every one must be completed, not the first only.
-  checks.pass<close_parked_receivers<channel_of<0>>>(
-      "rendezvous: close with 2 receivers parked", checks.random(200'000, 5'000'000));
-  checks.pass<close_parked_receivers<channel_of<1>>>(
-      "capacity 1: close with 2 receivers parked", checks.random(200'000, 5'000'000));
+  checks.pass<close_parked_receivers<channel_of<0>>>("rendezvous: close with 2 receivers parked",
+                                                     checks.random(200'000, 5'000'000));
+  checks.pass<close_parked_receivers<channel_of<1>>>("capacity 1: close with 2 receivers parked",
+                                                     checks.random(200'000, 5'000'000));
   checks.pass<close_parked_senders<channel_of<0>>>("rendezvous: close with 2 senders parked",
                                                    checks.random(200'000, 5'000'000));
   checks.pass<close_parked_senders<channel_of<1>>>(

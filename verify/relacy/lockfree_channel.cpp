@@ -89,10 +89,11 @@ void freeing(model_checks& checks, const std::string& name, search s) {
 
 int main(int argc, char** argv) {
   model_checks checks(argc, argv);
-  // Measured on one core (g++ 12 -O2), quick profile, whole executable about a minute. Two
-  // threads: context-bounded searches (bound 2 for blocking pairs, 3 for the short timed and
-  // try races). Three or four threads: random schedules (a bound of 2 on three threads did not
+  // Two threads: context-bounded searches (bound 2 for blocking pairs and the timed races, 3 for
+  // the try races). Three or four threads: random schedules (a bound of 2 on three threads did not
   // finish in ten minutes), bound 1 in the deep profile.
+  // Quick random budgets stay small where other checks cover the paths: the two-thread bounded
+  // searches cover each exchange path, and the epoch checks are there for reclamation only.
   const auto three_threads = [&](rl::iteration_t quick) {
     return checks.deep() ? search::bounded(1) : search::random(quick);
   };
@@ -102,32 +103,45 @@ int main(int argc, char** argv) {
   checks.pass<send_receive<leaky<1>, 1, 3>>("capacity 1: 1 sender x 3, 1 receiver x 3",
                                             checks.bounded(1, 2));
   checks.pass<send_receive<leaky<0>, 2, 1>>("rendezvous: 2 senders x 1, 1 receiver x 2",
-                                            three_threads(300'000));
+                                            three_threads(150'000));
   checks.pass<send_receive<leaky<0>, 1, 2, 2>>("rendezvous: 1 sender x 2, 2 receivers x 1",
-                                               three_threads(300'000));
+                                               three_threads(150'000));
   checks.pass<send_receive<leaky<1>, 2, 2>>("capacity 1: 2 senders x 2, 1 receiver x 4",
-                                            three_threads(300'000));
+                                            three_threads(150'000));
   checks.pass<send_receive<leaky<2>, 2, 2>>("capacity 2: 2 senders x 2, 1 receiver x 4",
-                                            three_threads(300'000));
+                                            three_threads(150'000));
   checks.pass<send_receive<leaky<1>, 1, 2, 2>>("capacity 1: 1 sender x 2, 2 receivers x 1",
-                                               three_threads(300'000));
+                                               three_threads(150'000));
 
   check<close_races<leaky<0>, 1, 2>>(checks, "rendezvous: close racing 1 sender x 2 and a receiver",
-                                     three_threads(300'000), {0, 1});
+                                     three_threads(150'000), {0, 1});
   check<close_races<leaky<1>, 1, 2>>(checks, "capacity 1: close racing 1 sender x 2 and a receiver",
-                                     three_threads(300'000), {0, 1});
+                                     three_threads(150'000), {0, 1});
   check<close_races<leaky<1>, 2, 1>>(checks,
                                      "capacity 1: close racing 2 senders x 1 and a receiver",
-                                     checks.random(300'000, 3'000'000), {0, 1});
+                                     checks.random(150'000, 3'000'000), {0, 1});
 
-  check<timed_receive<leaky<0>>>(checks, "rendezvous: recv_for racing send, then close",
-                                 checks.bounded(3, 4), {0, 2});
-  check<timed_receive<leaky<1>>>(checks, "capacity 1: recv_for racing send, then close",
-                                 checks.bounded(3, 4), {0, 1, 2});
-  check<timed_send<leaky<0>>>(checks, "rendezvous: send_for racing recv, then close",
-                              checks.bounded(3, 4), {0, 1});
-  check<timed_send<leaky<1>>>(checks, "capacity 1: send_for racing recv, then close",
-                              checks.bounded(3, 4), {0});
+  // Close with two waiters of one kind parked: close must mark every cell between the
+  // counters, not stop at the first waiter. The bug shows within a hundred random schedules.
+  const search parked = checks.random(50'000, 2'000'000);
+  checks.pass<close_parked_receivers<leaky<0>>>("rendezvous: close with 2 receivers parked",
+                                                parked);
+  checks.pass<close_parked_receivers<leaky<1>>>("capacity 1: close with 2 receivers parked",
+                                                parked);
+  checks.pass<close_parked_senders<leaky<0>>>("rendezvous: close with 2 senders parked", parked);
+  checks.pass<close_parked_senders<leaky<1>>>(
+      "capacity 1, full: close with 2 senders parked, the buffer drains", parked);
+
+  // The timed races at bound 2 in the quick profile: channel_timed.cpp searches the timed pair
+  // (send_for racing recv_for) at bound 3, and bound 3 here was 40% of this executable's time.
+  const search timed = checks.bounded(2, 4);
+  check<timed_receive<leaky<0>>>(checks, "rendezvous: recv_for racing send, then close", timed,
+                                 {0, 2});
+  check<timed_receive<leaky<1>>>(checks, "capacity 1: recv_for racing send, then close", timed,
+                                 {0, 1, 2});
+  check<timed_send<leaky<0>>>(checks, "rendezvous: send_for racing recv, then close", timed,
+                              {0, 1});
+  check<timed_send<leaky<1>>>(checks, "capacity 1: send_for racing recv, then close", timed, {0});
   // Unbuffered, two operations that never wait cannot meet (nor can they in Go): try_send takes
   // a cell only when a receiver has taken one first, and try_recv only when a sender has.
   check<tries<leaky<0>>>(checks, "rendezvous: try_send x 2 racing try_recv x 2",
@@ -137,7 +151,8 @@ int main(int argc, char** argv) {
 
   // Reclamation: enough traffic to retire and free segments while the scenario runs, and the
   // races above again with segments freed under them.
-  const search epochs = checks.random(200'000, 2'000'000);
+  const search epochs = checks.random(40'000, 2'000'000);
+  const search epoch_races = checks.random(50'000, 2'000'000);
   freeing<send_receive<reclaiming<0>, 1, 6>>(
       checks, "epochs, rendezvous: 1 sender x 6, 1 receiver x 6", epochs);
   freeing<send_receive<reclaiming<1>, 1, 6>>(
@@ -150,11 +165,12 @@ int main(int argc, char** argv) {
   freeing<send_receive<reclaiming<0, 1>, 2, 2, 2>>(
       checks, "epochs, one-cell segments, rendezvous: 2 senders x 2, 2 receivers x 2", epochs);
   checks.pass<close_races<reclaiming<1>, 2, 2>>(
-      "epochs, capacity 1: close racing 2 senders x 2 and a receiver", epochs);
+      "epochs, capacity 1: close racing 2 senders x 2 and a receiver", epoch_races);
   checks.pass<timed_receive<reclaiming<1>>>("epochs, capacity 1: recv_for racing send, then close",
-                                            epochs);
+                                            epoch_races);
   checks.pass<timed_send<reclaiming<0>>>("epochs, rendezvous: send_for racing recv, then close",
-                                         epochs);
-  checks.pass<tries<reclaiming<1>>>("epochs, capacity 1: try_send x 2 racing try_recv x 2", epochs);
+                                         epoch_races);
+  checks.pass<tries<reclaiming<1>>>("epochs, capacity 1: try_send x 2 racing try_recv x 2",
+                                    epoch_races);
   return checks.result();
 }
