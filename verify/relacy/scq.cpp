@@ -77,5 +77,14 @@ int main(int argc, char** argv) {
                                                  checks.random(150'000, 2'000'000));
   checks.pass<verify::produce_consume<scq2, 1, 2, 2>>("scq(2) 1 producer x 2, 2 consumers x 2",
                                                       checks.random(150'000, 2'000'000));
+  // One thread pushes then pops, one pops, one pushes, on a capacity-2 ring (issue 19): the shape
+  // of the bugs that need a dequeuer burning positions while another thread both enqueues and
+  // dequeues. A second pop doubles the positions burnt but nearly triples a bound-2 search
+  // (8.8 M executions against 3.2 M), so in the quick profile that form runs on random schedules.
+  checks.pass<verify::enqueue_dequeue_trio<scq2, 1>>("scq(2) (push, pop), (pop), (push)",
+                                                     search::bounded(2));
+  checks.pass<verify::enqueue_dequeue_trio<scq2, 2>>(
+      "scq(2) (push, pop), (pop, pop), (push)",
+      checks.deep() ? search::bounded(2) : search::random(200'000));
   return checks.result();
 }
