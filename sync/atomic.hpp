@@ -12,6 +12,8 @@
 //   - g++ -O2 deletes, as dead, the destructor's clearing of the signature that use-after-free
 //     detection reads. So the Relacy atomic lives in raw storage, is destroyed by hand, and a
 //     compiler barrier keeps the store (the build adds -fno-lifetime-dse as well).
+//   Every access passes its order through sync/sites.hpp, which tallies it at the caller's
+//   line for the coverage report and weakens it at the one site --weaken names (the sweep).
 //   LOCKSTEP_RELACY_STRONG_CAS makes compare_exchange_weak strong: Relacy's spurious failures
 //   multiply the state space, so bounded searches run both ways. wait and notify are built
 //   on Relacy's futex wait set, with the seq_cst fences O1 and O2.
@@ -26,6 +28,8 @@
 
 #ifndef LOCKSTEP_RELACY
 #include "double_width_atomic.hpp"
+#else
+#include "sites.hpp"
 #endif
 
 namespace lockstep::sync {
@@ -72,6 +76,12 @@ inline memory_order failure_order(memory_order order) noexcept {
   return order;
 }
 
+// The order an access at `loc` runs with: as asked, except at the one site --weaken names
+// (sites.hpp, which also tallies the access for the coverage report).
+inline memory_order ordered(sites::access kind, memory_order order, const location& loc) noexcept {
+  return sites::order_at(kind, order, loc.file, loc.line);
+}
+
 // Reads the storage after a by-hand destruction so the compiler must keep the destructor's
 // stores (the cleared signature that Relacy's use-after-free check relies on).
 inline void keep_stores(const void* storage) noexcept {
@@ -109,22 +119,21 @@ class atomic {
   bool is_lock_free() const noexcept { return true; }
 
   T load(memory_order order = seq_cst, location loc = {}) const {
-    return impl().load(detail::to_relacy(order), loc);
+    return impl().load(relacy(sites::access::load, order, loc), loc);
   }
   void store(T value, memory_order order = seq_cst, location loc = {}) {
-    impl().store(value, detail::to_relacy(order), loc);
+    impl().store(value, relacy(sites::access::store, order, loc), loc);
   }
   T exchange(T value, memory_order order = seq_cst, location loc = {}) {
-    return impl().exchange(value, detail::to_relacy(order), loc);
+    return impl().exchange(value, relacy(sites::access::read_modify_write, order, loc), loc);
   }
 
   bool compare_exchange_weak(T& expected, T desired, memory_order success, memory_order failure,
                              location loc = {}) {
 #ifdef LOCKSTEP_RELACY_STRONG_CAS
-    return compare_exchange_strong(expected, desired, success, failure, loc);
+    return exchange_if(expected, desired, success, failure, loc, false);
 #else
-    return impl().compare_exchange_weak(expected, desired, detail::to_relacy(success), loc,
-                                        detail::to_relacy(failure), loc);
+    return exchange_if(expected, desired, success, failure, loc, true);
 #endif
   }
   bool compare_exchange_weak(T& expected, T desired, memory_order order = seq_cst,
@@ -133,8 +142,7 @@ class atomic {
   }
   bool compare_exchange_strong(T& expected, T desired, memory_order success,
                                memory_order failure, location loc = {}) {
-    return impl().compare_exchange_strong(expected, desired, detail::to_relacy(success), loc,
-                                          detail::to_relacy(failure), loc);
+    return exchange_if(expected, desired, success, failure, loc, false);
   }
   bool compare_exchange_strong(T& expected, T desired, memory_order order = seq_cst,
                                location loc = {}) {
@@ -143,17 +151,17 @@ class atomic {
 
   template <class U = T>
   T fetch_add(U delta, memory_order order = seq_cst, location loc = {}) {
-    return impl().fetch_add(delta, detail::to_relacy(order), loc);
+    return impl().fetch_add(delta, relacy(sites::access::read_modify_write, order, loc), loc);
   }
   template <class U = T>
   T fetch_sub(U delta, memory_order order = seq_cst, location loc = {}) {
-    return impl().fetch_sub(delta, detail::to_relacy(order), loc);
+    return impl().fetch_sub(delta, relacy(sites::access::read_modify_write, order, loc), loc);
   }
   T fetch_and(T bits, memory_order order = seq_cst, location loc = {}) {
-    return impl().fetch_and(bits, detail::to_relacy(order), loc);
+    return impl().fetch_and(bits, relacy(sites::access::read_modify_write, order, loc), loc);
   }
   T fetch_or(T bits, memory_order order = seq_cst, location loc = {}) {
-    return impl().fetch_or(bits, detail::to_relacy(order), loc);
+    return impl().fetch_or(bits, relacy(sites::access::read_modify_write, order, loc), loc);
   }
 
   // Futex-style parking, as std::atomic::wait: returns once the value differs from `old`
@@ -161,19 +169,42 @@ class atomic {
   // Built on Relacy's futex wait-set, which includes a seq_cst fence: the model therefore
   // synchronises slightly more here than the native wait does.
   void wait(T old, memory_order order = seq_cst, location loc = {}) const {
-    park(old, order, false, loc);
+    park(old, detail::ordered(sites::access::load, order, loc), false, loc);
   }
   // The same wait, timed: Relacy has no clock, so the scheduler may end it with a timeout at
   // any point — every timing a caller's deadline could produce. Returns false when it timed
   // out with the value still `old`. Model builds only: natively sync::parking_word's futex
   // takes the deadline (parking.hpp).
   bool wait_or_time_out(T old, memory_order order = seq_cst, location loc = {}) const {
-    return park(old, order, true, loc);
+    return park(old, detail::ordered(sites::access::load, order, loc), true, loc);
   }
   void notify_one(location loc = {}) { wake(1, loc); }
   void notify_all(location loc = {}) { wake(rl::thread_id_t(-1), loc); }
 
  private:
+  static rl::memory_order relacy(sites::access kind, memory_order order, const location& loc) {
+    return detail::to_relacy(detail::ordered(kind, order, loc));
+  }
+
+  // Every compare-exchange, tallied with its outcome. A weakened success order weakens the
+  // failure order with it: the failure is a load of the same access.
+  bool exchange_if(T& expected, T desired, memory_order success, memory_order failure,
+                   const location& loc, bool weak) {
+    sites::site* s = sites::reach(sites::access::read_modify_write, loc.file, loc.line);
+    if (s != nullptr) {
+      const memory_order asked = success;
+      success = s->apply(success);
+      if (success != asked) failure = std::min(failure, detail::failure_order(success));
+    }
+    const bool exchanged =
+        weak ? impl().compare_exchange_weak(expected, desired, detail::to_relacy(success), loc,
+                                            detail::to_relacy(failure), loc)
+             : impl().compare_exchange_strong(expected, desired, detail::to_relacy(success), loc,
+                                              detail::to_relacy(failure), loc);
+    if (s != nullptr) s->outcome(exchanged);
+    return exchanged;
+  }
+
   void wake(rl::thread_id_t count, location loc) {
     rl::context& c = rl::ctx();
     c.sched();
@@ -211,7 +242,9 @@ class atomic {
 };
 
 inline void fence(memory_order order, location loc = {}) {
-  rl::atomic_thread_fence(detail::to_relacy(order), loc);
+  // A fence weakened to relaxed is no fence.
+  const memory_order used = detail::ordered(sites::access::fence, order, loc);
+  if (used != relaxed) rl::atomic_thread_fence(detail::to_relacy(used), loc);
 }
 
 #endif

@@ -23,6 +23,16 @@
 //                          "ACCESS TO FREED MEMORY", ...): every check that must otherwise pass
 //                          passes only if Relacy reports exactly that (a buggy twin)
 //   --history              print Relacy's execution history of every check
+// and, for the ordering sweep (scripts/sweep; docs/verification.md):
+//   --weaken FILE:LINE     run the access at that site (a path suffix such as lockfree/scq.hpp)
+//                          with the next weaker memory order (sync/sites.hpp); an acq_rel
+//                          keeps its acquire half, or its release half with --keep release
+//   --only I,J,...         run only those checks (1 is the first the executable runs)
+//   --stop-at-failure      exit at the first check that fails
+//   --sites FILE           write, per check, every site it reached (also: LOCKSTEP_SITES=FILE)
+// After its checks, every executable prints its coverage: each site of the library's headers
+// (and of the user's, outside verify/) that its checks reached, how often, and for each
+// compare-exchange how often it succeeded and failed.
 // An unexpected failure is re-run deterministically and its history printed.
 //
 // Before any check, the driver runs a canary: a use-after-free and a data race that a sound
@@ -33,7 +43,11 @@
 // Before Relacy's header, which must come after every standard header (sync/relacy.hpp).
 #include <cxxabi.h>
 
+#include <algorithm>
+#include <fstream>
+#include <set>
 #include <typeinfo>
+#include <vector>
 
 #include <lockstep/sync/relacy.hpp>
 #include <lockstep/sync/sync.hpp>
@@ -204,6 +218,69 @@ void print_history(const search& s) {
   rl::simulate<Test>(again);
 }
 
+// A site's file as the coverage report names it: the path with "." and ".." resolved, from the
+// library's own root (lockfree/scq.hpp) when it is one of lockstep's headers; empty for the
+// driver's and lockstep's own scenarios (verify/), which are not the code under check.
+inline std::string reported_file(const char* file) {
+  std::vector<std::string> parts;
+  std::string part;
+  const std::string path = file;
+  for (std::size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      if (part == "..") {
+        if (!parts.empty()) parts.pop_back();
+      } else if (!part.empty() && part != ".") {
+        parts.push_back(part);
+      }
+      part.clear();
+    } else {
+      part += path[i];
+    }
+  }
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i] == "lockstep") from = i + 1;
+  }
+  for (std::size_t i = from; i < parts.size(); ++i) {
+    if (parts[i] == "verify") return {};
+  }
+  std::string out = path.starts_with('/') && from == 0 ? "/" : "";
+  for (std::size_t i = from; i < parts.size(); ++i) out += (i > from ? "/" : "") + parts[i];
+  return out;
+}
+
+inline std::string order_names(unsigned orders) {
+  static constexpr const char* names[] = {"relaxed", "consume", "acquire",
+                                          "release", "acq_rel", "seq_cst"};
+  std::string out;
+  for (unsigned o = 0; o < 6; ++o) {
+    if (orders & (1u << o)) out += (out.empty() ? "" : "+") + std::string(names[o]);
+  }
+  return out.empty() ? "-" : out;
+}
+
+// One reached site of the coverage report.
+struct covered_site {
+  std::string file;
+  unsigned line;
+  const sync::sites::site* tally;
+  bool operator<(const covered_site& other) const {
+    return file != other.file ? file < other.file : line < other.line;
+  }
+};
+
+// The reached sites of reported files, sorted; with `in_check`, only those the last check reached.
+inline std::vector<covered_site> covered(bool in_check) {
+  std::vector<covered_site> out;
+  for (const sync::sites::site& s : sync::sites::registry().slots) {
+    if (s.file == nullptr || (in_check && !s.reached_in_check)) continue;
+    std::string file = reported_file(s.file);
+    if (!file.empty()) out.push_back({std::move(file), s.line, &s});
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace detail
 
 class model_checks {
@@ -233,9 +310,26 @@ class model_checks {
         search_ = s;
       } else if (arg == "--expect" && has_value) {
         if (!verdict(argv[++i], expected_)) usage(argv[0], "unknown verdict");
+      } else if (arg == "--weaken" && has_value) {
+        if (!weaken(argv[++i])) usage(argv[0], "--weaken takes FILE:LINE");
+      } else if (arg == "--keep" && has_value) {
+        const std::string_view half = argv[++i];
+        if (half != "acquire" && half != "release") usage(argv[0], "--keep takes acquire or release");
+        sync::sites::registry().target.keep_acquire = half == "acquire";
+      } else if (arg == "--only" && has_value) {
+        if (!select(argv[++i])) usage(argv[0], "--only takes check numbers: 1,3,4");
+      } else if (arg == "--stop-at-failure") {
+        stop_at_failure_ = true;
+      } else if (arg == "--sites" && has_value) {
+        sites_.open(argv[++i]);
+        if (!sites_) usage(argv[0], "cannot write the --sites file");
       } else {
         usage(argv[0], "unknown argument");
       }
+    }
+    if (const char* file = std::getenv("LOCKSTEP_SITES"); file != nullptr && !sites_.is_open()) {
+      sites_.open(file);
+      if (!sites_) usage(argv[0], "cannot write the LOCKSTEP_SITES file");
     }
     refuse_unsound_build();
   }
@@ -279,7 +373,23 @@ class model_checks {
     (ok ? passed_ : failed_) += 1;
   }
 
-  int result() const {
+  int result() {
+    print_coverage();
+    if (sites_) {
+      // The binary's totals: how often each site ran, and each compare-exchange's outcomes.
+      for (const detail::covered_site& c : detail::covered(false)) {
+        const sync::sites::site& t = *c.tally;
+        sites_ << "total " << c.file << ':' << c.line << ' ' << sync::sites::name(t.kind) << ' '
+               << detail::order_names(t.orders) << ' ' << t.hits << ' ' << t.succeeded << ' '
+               << t.failed << '\n';
+      }
+      sites_.flush();
+    }
+    const sync::sites::weakening& w = sync::sites::registry().target;
+    if (w.active) {
+      std::printf("weakened %s:%u: %llu accesses ran with the weaker order\n", w.file, w.line,
+                  w.applied);
+    }
     std::printf("%d passed, %d failed\n", passed_, failed_);
     return failed_ == 0 ? 0 : 1;
   }
@@ -296,10 +406,72 @@ class model_checks {
     return false;
   }
 
+  // Every site the checks reached, by file and line: how often, with which orders asked, and
+  // each compare-exchange's outcomes. A site of the code under check that is missing here was
+  // never executed by any of these checks; scripts/coverage lists those against the headers.
+  static void print_coverage() {
+    const std::vector<detail::covered_site> sites = detail::covered(false);
+    if (sync::sites::registry().full) std::printf("coverage: the site table overflowed\n");
+    std::string file;
+    for (const detail::covered_site& c : sites) {
+      if (c.file != file) {
+        file = c.file;
+        std::printf("coverage %s:\n", file.c_str());
+      }
+      const sync::sites::site& s = *c.tally;
+      std::printf("  line %u %s %s: %llu", c.line, s.mixed ? "mixed" : sync::sites::name(s.kind),
+                  detail::order_names(s.orders).c_str(), s.hits);
+      if (s.succeeded + s.failed > 0) {
+        std::printf(" (exchanged %llu, failed %llu)", s.succeeded, s.failed);
+      }
+      std::printf("\n");
+    }
+  }
+
+  // --weaken FILE:LINE
+  static bool weaken(std::string_view text) {
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return false;
+    sync::sites::weakening& w = sync::sites::registry().target;
+    const std::string_view file = text.substr(0, colon);
+    if (file.size() >= sizeof w.file) return false;
+    unsigned line = 0;
+    for (const char c : text.substr(colon + 1)) {
+      if (c < '0' || c > '9') return false;
+      line = line * 10 + static_cast<unsigned>(c - '0');
+    }
+    file.copy(w.file, file.size());
+    w.line = line;
+    w.active = true;
+    return true;
+  }
+
+  // --only I,J,...
+  bool select(std::string_view text) {
+    unsigned number = 0;
+    bool digits = false;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+      if (i == text.size() || text[i] == ',') {
+        if (!digits) return false;
+        only_.insert(number);
+        number = 0;
+        digits = false;
+      } else if (text[i] >= '0' && text[i] <= '9') {
+        number = number * 10 + static_cast<unsigned>(text[i] - '0');
+        digits = true;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
   [[noreturn]] static void usage(const char* program, const char* problem) {
     std::fprintf(stderr,
                  "%s: %s\nusage: %s [--profile quick|deep] [--search full|bounded:K|random:N]\n"
-                 "       [--expect \"<verdict>\"] [--history]\nverdicts:",
+                 "       [--expect \"<verdict>\"] [--history] [--weaken FILE:LINE]\n"
+                 "       [--keep acquire|release] [--only I,J,...] [--stop-at-failure]\n"
+                 "       [--sites FILE]\nverdicts:",
                  program, problem, program);
     for (int r = rl::test_result_success; r < rl::test_result_thread_signal; ++r) {
       std::fprintf(stderr, " \"%s\"", rl::test_result_str(static_cast<rl::test_result_e>(r)));
@@ -337,7 +509,10 @@ class model_checks {
 
   template <class Test>
   void run(std::string_view name, search s, rl::test_result_e expected) {
+    const unsigned number = ++checks_;
+    if (!only_.empty() && !only_.contains(number)) return;
     if (search_) s = *search_;
+    for (sync::sites::site& site : sync::sites::registry().slots) site.reached_in_check = false;
     rl::test_params params = detail::search_params(s);
     // Relacy's own report is printed only when it is the diagnosis: an unexpected failure
     // (the search is repeated, deterministically, to print its history) or --history. Not into a
@@ -367,6 +542,15 @@ class model_checks {
                     : "");
     std::fflush(stdout);
     (ok ? passed_ : failed_) += 1;
+    if (sites_) {
+      sites_ << "check " << number << ' ' << name << '\n';
+      for (const detail::covered_site& c : detail::covered(true)) {
+        sites_ << "site " << c.file << ':' << c.line << ' ' << sync::sites::name(c.tally->kind)
+               << ' ' << detail::order_names(c.tally->orders) << '\n';
+      }
+      sites_.flush();
+    }
+    if (!ok && stop_at_failure_) std::exit(result());
   }
 
   // The heading of a printed history: the check's name and, where the name is not already
@@ -387,6 +571,10 @@ class model_checks {
   bool history_ = false;
   std::optional<search> search_;
   rl::test_result_e expected_ = rl::test_result_success;
+  std::set<unsigned> only_;
+  bool stop_at_failure_ = false;
+  std::ofstream sites_;
+  unsigned checks_ = 0;
   int passed_ = 0;
   int failed_ = 0;
 };
