@@ -31,6 +31,7 @@
 #include <lockstep/hazard/leaking.hpp>
 #include <lockstep/lockfree/faa_queue.hpp>
 
+#include "ms_queue_scenarios.hpp"
 #include "queue_scenarios.hpp"
 
 using namespace lockstep;
@@ -135,5 +136,11 @@ int main(int argc, char** argv) {
                   true);
   check<epochs>(checks, "faa_queue<basic_epochs<1>, 2>", epochs_budget, true);
   check<counted<hazard::leaking, false>>(checks, "faa_queue<leaking, 2>", leaking, false);
+  // empty() beside a push and a pop (ms_queue_scenarios.hpp), over the scanning hazard pointers.
+  using empty_check = verify::push_empty_pop_empty<queue<scanning>>;
+  checks.pass<empty_check>("faa_queue<hazard_pointers, 2> push, empty || pop, empty",
+                           checks.bounded(2, 3));
+  checks.require(empty_check::saw_empty != 0 && empty_check::saw_value != 0,
+                 "faa_queue<hazard_pointers, 2>: empty() after a push answered both ways");
   return checks.result();
 }

@@ -138,5 +138,10 @@ int main(int argc, char** argv) {
   check<hazard::basic_epochs<1>>(checks, "ms_queue<basic_epochs<1>>", epochs, true);
   check<hazard::wide_tagged_pool>(checks, "ms_queue<wide_tagged_pool>", cheap, false);
   check<hazard::leaking>(checks, "ms_queue<leaking>", cheap, false);
+  // empty(), whose retry needs a pop to move head between its two loads: 2 threads, bound 2.
+  using empty_pool = verify::push_empty_pop_empty<lockfree::ms_queue<int, hazard::tagged_pool>>;
+  checks.pass<empty_pool>("ms_queue<tagged_pool> push, empty || pop, empty", bound(2, 3));
+  checks.require(empty_pool::saw_empty != 0 && empty_pool::saw_value != 0,
+                 "ms_queue<tagged_pool>: empty() after a push answered both ways");
   return checks.result();
 }

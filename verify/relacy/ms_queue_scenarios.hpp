@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include <lockstep/hazard/hazard_pointers.hpp>
@@ -72,6 +73,45 @@ struct counting : Scenario, freed_tally<counting<Scenario>> {
     for (unsigned n : this->ledger.pops) pops += n;
     this->record(this->q.unreclaimed() < pops);
     Scenario::after();
+  }
+};
+
+// empty() beside a push and a pop, for any unbounded queue of int with empty(): the queue
+// starts empty; thread 0 pushes a, then asks empty(); thread 1 pops once, then asks empty().
+// Only thread 1 pops, so an empty answer to thread 0 (linearizable "true") proves that thread 1
+// took a; and a pop that took a leaves nothing, so thread 1 must see the queue empty. Both of
+// thread 0's answers must occur over the search, or the first assertion was never tested.
+template <class Queue>
+struct push_empty_pop_empty : rl::test_suite<push_empty_pop_empty<Queue>, 2> {
+  static inline unsigned saw_empty = 0;
+  static inline unsigned saw_value = 0;
+
+  Queue q;
+  bool pusher_saw_empty = false;
+  bool popper_saw_empty = false;
+  std::optional<int> popped;
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      q.push(queue_value(0, 0));
+      pusher_saw_empty = q.empty();
+    } else {
+      popped = q.try_pop();
+      popper_saw_empty = q.empty();
+    }
+  }
+
+  void after() {
+    if (pusher_saw_empty) RL_ASSERT(popped == queue_value(0, 0));
+    if (popped) {
+      RL_ASSERT(*popped == queue_value(0, 0));
+      RL_ASSERT(popper_saw_empty);
+    } else {
+      RL_ASSERT(!q.empty());
+      RL_ASSERT(q.try_pop() == queue_value(0, 0));
+    }
+    RL_ASSERT(q.empty());
+    ++(pusher_saw_empty ? saw_empty : saw_value);
   }
 };
 
