@@ -13,7 +13,8 @@
 //   object retired at r announced at most r, and blocks the advance to r + 2.
 //   O9 release store closing a section → O10 (an advancer's acquire load): what the section
 //   did happens-before the advance; O2 continues O9's release sequence. O6 → O11, O12
-//   (acquire loads of the epoch): the advance happens-before the frees.
+//   (acquire loads of the epoch): the advance happens-before the frees. O1, O5 and O7 could be
+//   relaxed: the fences and O6 order what they read (see O1, O5, O7).
 //   O13 release → O14: statistics only.
 // Memory and ABA: a retired object is freed once the epoch is two past its retirement, so no
 //   open section can reach it and its address cannot come back to one. One thread stalled
@@ -85,6 +86,10 @@ class rcu_domain {
     r->held = r.hold();
     r->nesting = 1;
     // O1 seq_cst: before O3 in S, so an advancer after O3 finds at most this epoch announced.
+    // Not machine-checked: stronger than needed. If this reads r + 1, its O6 precedes O3 in S
+    // ([atomics.order]/4.2) and follows the O4 of an object retired at r (4.3), so this section
+    // sees that unlink; an older epoch only blocks advances (O10 finds active(e') != active(e)).
+    // Kept: docs/algorithms/epoch.md argues in S with it; a plain load on x86-64.
     const std::uint64_t e = global_.load(sync::seq_cst);
     // O2 relaxed exchange: a read-modify-write, so it continues the release sequence of O9
     // (the last exit) and an advancer that reads it still synchronises with that section.
@@ -115,9 +120,16 @@ class rcu_domain {
           "domain, which would wait for itself");
     }
     // Seq_cst: ordered with O6 in S, so the target is two past every epoch already open.
+    // Not machine-checked: acquire may miss an advance (O6) that a section's O1 read earlier in
+    // S; the target is then one short and the return may precede that section's end (x = 1;
+    // synchronize(); y = 1 against a section reading y = 1, then x = 0). Needs a third thread's
+    // advance between the two loads; no check has one.
     const std::uint64_t target = global_.load(sync::seq_cst) + 2;
     sync::backoff wait;
-    // O11 acquire: pairs with O6; the advances happen-before the return.
+    // O11 acquire: pairs with O6; the advances happen-before the return. Not machine-checked:
+    // relaxed, a wait that another thread's advance ends does not happen-after the sections that
+    // advance waited for (their plain accesses race with the caller's next writes); no check has
+    // another thread advance during a synchronize.
     while (global_.load(sync::acquire) < target) {
       if (!try_advance()) wait.pause();
     }
@@ -170,9 +182,15 @@ class rcu_domain {
   void retire(detail::retired_node* n) noexcept {
     auto r = records_.local();
     // O4 seq_cst: orders the object's unlink (sequenced before this call) before the epoch
-    // read; ordered in S with O3 and O8.
+    // read; ordered in S with O3 and O8. Not machine-checked: a section whose loads miss the
+    // unlink has O3 before O4 in S (4.4), so its O1 read at most r. As acq_rel, the unlink may
+    // follow O5 (store buffering): a section entering at r + 1 misses it, and the advance to
+    // r + 2 frees the object under it. Needs the advances by another thread: a retirer's own
+    // O8 synchronizes with every later O3 in Relacy (seq_cst fences, relacy-limits.md).
     sync::fence(sync::seq_cst);
-    // O5 seq_cst: the retirement epoch r; an advance to r + 1 is later in S.
+    // O5 seq_cst: the retirement epoch r; an advance to r + 1 is later in S. Not
+    // machine-checked: stronger than needed: O4 before it already puts that advance after O4 in
+    // S (4.3), all the argument uses. Kept: as epoch.md argues; a plain load on x86-64.
     n->epoch = global_.load(sync::seq_cst);
     // Counted before it is visible to a collector, so the statistic never goes negative.
     r->retired_total.add(1);
@@ -195,7 +213,9 @@ class rcu_domain {
 
   // Advances the epoch if every thread inside a section has announced the current one.
   bool try_advance() {
-    // O7 seq_cst: the epoch e this advance starts from.
+    // O7 seq_cst: the epoch e this advance starts from. Not machine-checked: stronger than
+    // needed: if it reads r + 1, a retirer's O4 (whose O5 read r) precedes O8 in S (4.4) at any
+    // order; a stale e only makes O6 fail. Kept: as epoch.md argues; a plain load on x86-64.
     std::uint64_t e = global_.load(sync::seq_cst);
     // O8 seq_cst: ordered in S with O3, so the loads below see every section entered before.
     sync::fence(sync::seq_cst);
@@ -207,6 +227,10 @@ class rcu_domain {
     });
     if (!everyone_caught_up) return false;
     // O6 seq_cst: L1; pairs with O11 and O12, and is ordered in S with O1, O5 and O7.
+    // Not machine-checked: its place in S carries the argument: O5 read r, so O4 precedes O6
+    // (4.3), and a section whose O1 reads r + 1 has O3 after O6 (4.2) and sees the unlink. As
+    // acq_rel, that section may miss the unlink yet announce r + 1, and the advance to r + 2
+    // frees what it reaches. Relacy's S is the schedule and its seq_cst fences synchronize.
     return global_.compare_exchange_strong(e, e + 1, sync::seq_cst, sync::relaxed);
   }
 
@@ -214,7 +238,9 @@ class rcu_domain {
   // may retire further objects into the same record.
   void collect(record& r) noexcept {
     // O12 acquire: pairs with O6; the advance, and the sections it waited for, happen-before
-    // the frees.
+    // the frees. Not machine-checked: relaxed, after another thread's advance a section's last
+    // reads are not ordered before the frees; Relacy does not race-check a destruction against
+    // earlier accesses (only a later access is a use-after-free).
     const std::uint64_t safe = global_.load(sync::acquire);
     detail::retired_list ready;
     {

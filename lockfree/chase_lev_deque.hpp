@@ -17,10 +17,11 @@
 //   and any grown array happen-before the steal that sees the new bottom. O3 seq_cst fence in
 //   pop and O6 seq_cst fence in steal, ordered in S: the owner and a thief cannot both miss
 //   each other's claim on the last element (store buffering). O4, O8 seq_cst CAS on the top
-//   decide the last element; O1 acquire load of the top in push pairs with O8: a thief's read
-//   of a slot happens-before the owner overwrites it; O5 acquire load of the top in steal, as
-//   in the paper, pairs with O4 and O8. O9 release store of a grown array → protect()'s
-//   acquire load in steal: the copied slots and the array's fields.
+//   decide the last element (acq_rel would do: see O4); O1 acquire load of the top in push
+//   pairs with O8: a thief's read of a slot happens-before the owner overwrites it; O5 acquire
+//   load of the top in steal, as in the paper, pairs with O4 and O8 (relaxed would do: see
+//   O5). O9 release store of a grown array → protect()'s acquire load in steal: the copied
+//   slots and the array's fields.
 // Memory and ABA: indices are std::int64_t and only the top ever grows past the bottom by one;
 //   at one push a nanosecond the bottom needs 292 years to overflow. A grown array replaces the
 //   old one, which is retired to the reclaimer: a thief reads an array only under protect().
@@ -102,7 +103,9 @@ class chase_lev_deque {
   void push(const T& value) {
     const index b = bottom_.load(sync::relaxed);
     // O1 acquire: pairs with O8 (a thief's CAS): the thief's read of the slot below the new top
-    // happens-before this push overwrites it.
+    // happens-before this push overwrites it. Not machine-checked: relaxed, the thief's slot
+    // load may read this later overwrite and its CAS still win (load buffering: Relacy never
+    // produces it, and the slot is an atomic, so no race is reported).
     const index t = top_.load(sync::acquire);
     // Relaxed: only the owner stores the array.
     ring* a = array_.load(sync::relaxed);
@@ -133,6 +136,10 @@ class chase_lev_deque {
       out = slot(a, b).load(sync::relaxed);
       if (t == b) {
         // O4 seq_cst CAS, L3: the last element goes to the owner or to one thief (O8), never both.
+        // Not machine-checked: stronger than needed. O4 and O8 are RMWs on the top, so its
+        // modification order alone picks one winner; the S argument needs only the fences O3,
+        // O6, and the release/acquire halves pair with O1, O5. Kept: Lê et al.'s order; a
+        // locked instruction on x86-64 at any order.
         if (!top_.compare_exchange_strong(t, t + 1, sync::seq_cst, sync::relaxed)) out.reset();
         bottom_.store(b + 1, sync::relaxed);
       }
@@ -146,6 +153,9 @@ class chase_lev_deque {
   // steal took the element first.
   std::optional<T> steal() {
     // O5 acquire: as in the paper; pairs with O4 and O8, the CAS that wrote this top.
+    // Not machine-checked: stronger than needed. The top read is only an index and O8's
+    // expected value: a stale one makes O8 fail (the top only grows); the slot comes through O7,
+    // the array through protect(), and O6 orders this load even relaxed. Kept: the paper's order.
     index t = top_.load(sync::acquire);
     // O6 seq_cst fence: see O3.
     sync::fence(sync::seq_cst);  // pairs with pop's fence
@@ -158,6 +168,7 @@ class chase_lev_deque {
     ring* a = domain_type::pointer(guard.get());
     const T value = slot(a, t).load(sync::relaxed);
     // O8 seq_cst CAS, L5: claims the element; fails if the owner (O4) or a thief took it.
+    // Not machine-checked: stronger than needed (acq_rel would do); see O4.
     if (!top_.compare_exchange_strong(t, t + 1, sync::seq_cst, sync::relaxed)) return std::nullopt;
     return value;
   }

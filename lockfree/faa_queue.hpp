@@ -14,6 +14,11 @@
 //   O7 release CAS vacant→full publishes a value → O4 (the pop's acquire exchange);
 //   O9 seq_cst CAS on next publishes a new segment and its cell 0 → O3, O8;
 //   O10, O11 release CASes swing head_ and tail_ → the reclaimer's acquire protect().
+//   Not machine-checked (O1, O2, O3, O6, O9): S makes L3 exact: each load reads the last O2, O6
+//   or O9 before it in S, so the indices and next it reads held together at L3. Weaker, a load may
+//   miss an FAA or O9 that precedes it only in S: "empty" after a push that another thread saw
+//   complete through a seq_cst access elsewhere. The checks order operations by happens-before
+//   only; no scenario has such an observer.
 // Memory and ABA: segments come from the reclaimer (hazard/reclaimer.hpp), one protection at
 //   a time; a segment is retired once unreachable from head_ and tail_. Each cell is used once,
 //   so no ABA. The node pools are rejected: an FAA on a recycled segment cannot be failed.
@@ -112,14 +117,17 @@ class faa_queue {
       segment* head = guard.get();
       // O1 seq_cst: in S with the FAAs O2, O6 and the CAS O9 (see L3).
       // L3: an empty try_pop — this load of enqueued, then the null next.
+      // Not machine-checked: needs an observer ordered by S only; see the card (Ordering).
       if (head->dequeued.load(sync::seq_cst) >= head->enqueued.load(sync::seq_cst) &&
           head->next.load(sync::seq_cst) == nullptr) {
         return out;
       }
-      // O2 seq_cst: in S with O1, O5, O6; L2 (with its pusher's O6).
+      // O2 seq_cst: in S with O1, O5, O6; L2 (with its pusher's O6). Not machine-checked: see
+      // the card (Ordering).
       const std::size_t i = head->dequeued.fetch_add(1, sync::seq_cst);
       if (i >= SegmentSize) {
         // O3 seq_cst: in S (L3 after O2); acquire of O9, so the next segment is visible.
+        // Not machine-checked (seq_cst beyond acquire): see the card (Ordering).
         segment* next = head->next.load(sync::seq_cst);
         if (next == nullptr) return out;
         advance_head(head, next);
@@ -164,6 +172,7 @@ class faa_queue {
       auto guard = domain_.protect(tail_);
       segment* tail = guard.get();
       // O6 seq_cst: in S with O1, O2, O5; L1 — the cell this FAA hands out is the push's place.
+      // Not machine-checked: see the card (Ordering).
       const std::size_t i = tail->enqueued.fetch_add(1, sync::seq_cst);
       if (i < SegmentSize) {
         cell& c = tail->cells[i];
@@ -204,6 +213,7 @@ class faa_queue {
     fresh->enqueued.store(1, sync::relaxed);
     segment* expected = nullptr;
     // O9 seq_cst: publishes the segment and cell 0 → O3, O8; in S with O1, O5; L1 (appender).
+    // Not machine-checked (seq_cst beyond release): see the card (Ordering).
     if (tail->next.compare_exchange_strong(expected, fresh, sync::seq_cst, sync::relaxed)) {
       swing(tail_, tail, fresh);
       return true;
