@@ -104,6 +104,9 @@ class basic_parker {
   // timed-out thread does (the cancel CAS), and the resumption only if the cancel won.
   static void expire(sync::timer& t) {
     basic_parker& p = *static_cast<basic_parker*>(t.context);
+    // Not machine-checked: O6's acquire is stronger than this call needs: the executor orders
+    // the fire after start_timer, and so after all the owner wrote; a won CAS reads only the
+    // owner's `waiting`. Kept: withdraw() is one operation for the frame's withdrawal too.
     if (p.withdraw()) p.suspension_.read()->resume();
   }
 
@@ -408,6 +411,10 @@ class channel {
     waiter* claim_first() {
       while (waiter* w = first_) {
         remove(w);
+        // Not machine-checked: O1's orders are stronger than this call needs. The record, and
+        // all its owner wrote before queuing it, reach the waker through the channel's lock;
+        // the outcome reaches the owner through O2 → O3; a losing claim or cancel (O4, O6) takes
+        // nothing from the winner. Kept: the parker's claim is sync::waiter's claim-then-complete.
         if (w->parker->claim()) return w;
       }
       return nullptr;
@@ -561,6 +568,9 @@ class channel {
       if (pending_) {
         pending_ = false;
         wait_.stop_timer();
+        // Not machine-checked: O3's acquire is stronger than this call needs: the coroutine
+        // runs after E1 and the executor's queue, which order O2 and all before it. Kept: the
+        // parker's outcome does not rest on the executor; a plain load on x86-64.
         if (!wait_.parker().completed()) {
           ch_.withdraw(wait_, self_, true, false);
           status = sync::channel_status::timeout;
@@ -609,6 +619,7 @@ class channel {
       if (pending_) {
         pending_ = false;
         wait_.stop_timer();
+        // Not machine-checked: stronger than needed, as in the sender's await_resume.
         if (!wait_.parker().completed()) {
           ch_.withdraw(wait_, self_, false, false);
           status_ = sync::channel_status::timeout;

@@ -12,6 +12,11 @@
 //   ordered. O6 release CAS emptying the tail → O1, O2 (the next acquirer's exchange or CAS).
 //   O1 acq_rel exchange and O3 release link publish the nodes: O3 → O5 (the holder's acquire
 //   load of next), so the holder sees its successor's flag set before it clears it.
+//   Not machine-checked (O1, O2, O3, O5): each puts a node's initialisation (next = null,
+//   waiting = true) before another thread's store to the same field (the link O3, the hand-off
+//   O7) in modification order. Weaker, the init may land last: a lost link or hand-off, a hang.
+//   Relacy's modification order follows the schedule (docs/relacy-limits.md, "MCS-style
+//   hand-off"), so no check can show it.
 // Memory and ABA: each acquisition queues its own node. The guard's lives on the caller's
 //   stack; lock() takes one from a sync::per_thread pool of max_held_per_thread nodes, and the
 //   holder records it in holder_, touched by the holder only.
@@ -86,10 +91,13 @@ class mcs_lock {
     mine.next.store(nullptr, sync::relaxed);
     mine.waiting.store(true, sync::relaxed);
     // O1 acq_rel: L1 if the queue was empty. Acquire pairs with O6; release publishes the
-    // initialised node to the successor that swaps in after it.
+    // initialised node to the successor that swaps in after it. Not machine-checked: without
+    // release, next = null may follow the successor's O3 and the link is lost; see the card.
     node* const predecessor = tail_.exchange(&mine, sync::acq_rel);
     if (predecessor == nullptr) return;
     // O3 release: links behind the predecessor; pairs with O5, so the holder sees waiting set.
+    // Not machine-checked: relaxed, waiting = true may follow the hand-off O7 in modification
+    // order and this thread spins forever; see the card.
     predecessor->next.store(&mine, sync::release);
     sync::backoff backoff(spin_cap);
     // O4 acquire: L1 when it reads false; pairs with O7, the predecessor's handoff.
@@ -100,12 +108,14 @@ class mcs_lock {
     mine.next.store(nullptr, sync::relaxed);
     node* expected = nullptr;
     // O2 acq_rel: L2. Strong: a spurious failure would report a free lock as held. Release
-    // publishes the node to a successor (as O1); acquire pairs with O6.
+    // publishes the node to a successor (as O1); acquire pairs with O6. Not machine-checked:
+    // as O1, see the card.
     return tail_.compare_exchange_strong(expected, &mine, sync::acq_rel, sync::relaxed);
   }
 
   void release(node& mine) {
-    // O5 acquire: pairs with O3.
+    // O5 acquire: pairs with O3. Not machine-checked: relaxed, O7 need not follow the
+    // successor's waiting = true in modification order (a lost hand-off); see the card.
     node* successor = mine.next.load(sync::acquire);
     if (successor == nullptr) {
       node* expected = &mine;
@@ -113,7 +123,7 @@ class mcs_lock {
       // the holder would wait for a successor that does not exist.
       if (tail_.compare_exchange_strong(expected, nullptr, sync::release, sync::relaxed)) return;
       sync::backoff backoff(spin_cap);
-      // O5 acquire, again: pairs with O3.
+      // O5 acquire, again: pairs with O3. Not machine-checked: as above; see the card.
       while ((successor = mine.next.load(sync::acquire)) == nullptr) backoff.pause();
     }
     // O7 release: L3, the handoff; pairs with O4.

@@ -77,13 +77,17 @@ class suspension {
   // already been (the coroutine continues at once).
   bool suspend() noexcept {
     // E1 acq_rel: first, releases the frame to the waker; second, acquires the waker's writes.
+    // Not machine-checked: without release, the waiter's last writes to its frame do not reach
+    // the coroutine a second-arriving waker makes ready elsewhere; a frame is plain memory, which
+    // Relacy does not see (relacy-limits.md, "Only the seam is seen").
     return arrivals_.fetch_add(1, acq_rel) == 0;
   }
   // The waker, once: continues the coroutine if it has suspended. Its last touch of the
   // waiter: the coroutine may run (and free this) as soon as it has arrived.
   void resume() {
     const continuation k = continuation_;
-    // E1 acq_rel: as in suspend().
+    // E1 acq_rel: as in suspend(). Not machine-checked: arriving second without acquire, the
+    // waker passes on to make_ready none of the waiter's frame writes; see suspend().
     if (arrivals_.fetch_add(1, acq_rel) == 1) k.resume();
   }
   // A suspended waiter whose frame goes (its scheduler shuts down) after its withdrawal lost:

@@ -59,6 +59,9 @@ State park_until_changed(const W& w, State old,
     const State now = w.load(acquire);
     if (now != old) return now;
     if (patience.pause()) continue;
+    // Not machine-checked: the waits' acquire is stronger than needed: the loop returns only
+    // what W1 at its head read, and a deadline's `old` carries nothing. Kept: a futex wait
+    // costs the same at any order, and a waiter's wait alone then orders its caller.
     if (!deadline) {
       w.wait(old, acquire);
     } else if (!w.wait_until(old, *deadline, acquire)) {
