@@ -14,6 +14,19 @@
 //   O4 entry CAS publishes the slot → O11 (through O12, O13's release sequence);
 //   O5, O6 Threshold reset vs O9, O15, O16 (decrements); O14 Tail vs O1, O17 (empty?);
 //   O7, O8 Head then Tail for size(); O18 reloads in catch_up.
+//   Not machine-checked: no check fails with any one ring access below seq_cst. Three chains
+//   of S need them (kept seq_cst too because it is the paper's proof, and free on x86-64):
+//   - the unsafe entry: a dequeuer's draw (O10), its entry load (O11) that passes a late index
+//     without a write, the late dequeuer's consume (O12), the enqueuer's loads (O2, O3): S
+//     orders them so, and O3 sees Head > t. Weaker, O3 may read Head <= t and put the index
+//     where no dequeuer looks (lost). It needs an index two cycles late on one entry, eight
+//     or more draws of Head and Tail: more than the checks run.
+//   - the Threshold (store buffering): O4 then O5 against O15 or O16 then O10, O11; S forbids
+//     both reading the old value (O5 the Threshold before the decrement, O11 the entry before
+//     O4), which lets the Threshold run out with an index queued (O9 then answers empty).
+//   - the empty ring: O14's Tail <= h+1 (L3) is linearizable as S orders it after every O1
+//     and O17 whose Tail it does not read; acquire/acq_rel leave only happens-before, which
+//     lets it miss an enqueue that completed before it in real time.
 // Memory and ABA: nothing is freed while the queue lives. Each entry carries its cycle, so a
 //   stale CAS fails; cycles outlast the 2^63 counters at any capacity (up to 2^30).
 // Exceptions: try_push is strong (a throwing constructor returns the slot number). A throwing
@@ -72,21 +85,29 @@ class scq_ring {
     sync::backoff contention;
     for (;;) {
       // O1 seq_cst: draws position t; in S with O14 and O17 (a dequeuer's Tail <= H+1).
+      // Not machine-checked: O1 is in the card's empty-ring order.
       const std::uint64_t t = tail_.fetch_add(1, sync::seq_cst);
       const std::uint64_t cycle = counter_cycle(t);
       sync::atomic<std::uint64_t>& slot = entry(t);
       // O2 seq_cst: reads the entry before O3 reads Head; in S with O12, O13.
+      // Not machine-checked: O2 is in the card's unsafe-entry chain (O12 before O2 in S).
       std::uint64_t e = slot.load(sync::seq_cst);
       // An entry of an older cycle without an index. If a dequeuer marked it unsafe (it held a
       // still older index when the dequeuer passed), it may be taken only while no dequeuer has
-      // drawn this position: Head <= t. O3 seq_cst: a store-load check against O10 (Head's FAA)
-      // and O13: either this sees Head > t, or that dequeuer's O13 sees this thread's O4.
+      // drawn this position: Head <= t.
+      // O3 seq_cst: a store-load check against O10 (Head's FAA) and O13: either this sees
+      // Head > t, or that dequeuer's O13 sees this thread's O4.
+      // Not machine-checked: O3 ends the card's unsafe-entry chain, where the dequeuer of t
+      // passed the entry without a write; an acquire load may then read Head <= t.
       while (entry_cycle(e) < cycle && entry_index(e) == bottom_ &&
              ((e & safe_bit_) != 0 || head_.load(sync::seq_cst) <= t)) {
         // O4 seq_cst (release): L1; publishes the slot's value (allocated_) or its emptiness
         // (free_) to O11, directly or through O12's and O13's release sequence.
+        // Not machine-checked: O4 in S is the entry's store of the card's Threshold pair; its
+        // release is checked (verify/mutation/scq_relaxed_publish.cpp).
         if (slot.compare_exchange_weak(e, pack(cycle, true, index), sync::seq_cst, sync::seq_cst)) {
           // O5, O6 seq_cst: re-arm the Threshold; in S with O9, O15, O16.
+          // Not machine-checked: O5, O6 are the Threshold's side of the card's Threshold pair.
           if (threshold_.load(sync::seq_cst) != threshold_reset_) {
             threshold_.store(threshold_reset_, sync::seq_cst);
           }
@@ -108,22 +129,27 @@ class scq_ring {
 
   std::optional<std::uint64_t> dequeue() {
     // O9 seq_cst: L3 by the threshold lemma; in S with O5, O6 (re-arm) and O15, O16.
+    // Not machine-checked: O9's empty rests on the card's Threshold pair (store buffering).
     if (threshold_.load(sync::seq_cst) < 0) return std::nullopt;
     sync::backoff contention;
     for (;;) {
       // O10 seq_cst: draws position h; in S with O3 (an enqueuer's Head <= t).
+      // Not machine-checked: O10 begins the card's unsafe-entry chain.
       const std::uint64_t h = head_.fetch_add(1, sync::seq_cst);
       const std::uint64_t cycle = counter_cycle(h);
       sync::atomic<std::uint64_t>& slot = entry(h);
       // O11 seq_cst (acquire): L2 when it shows cycle h; pairs with O4, so the slot's value
       // (or, on free_, its emptying) happens before this thread uses the slot.
+      // Not machine-checked: O11 in S is in the card's unsafe-entry chain and Threshold pair;
+      // its acquire half is checked.
       std::uint64_t e = slot.load(sync::seq_cst);
       for (;;) {
         if (entry_cycle(e) == cycle) {
           // Only the enqueuer of position h writes cycle h with an index. Consume it with an
           // atomic OR rather than a store: a dequeuer of a later cycle may mark the entry unsafe
-          // meanwhile, and the mark must survive. O12 seq_cst: an RMW, so it continues O4's
-          // release sequence; in S with O2.
+          // meanwhile, and the mark must survive.
+          // O12 seq_cst: an RMW, so it continues O4's release sequence; in S with O2.
+          // Not machine-checked: O12 in S links the card's unsafe-entry chain (after O11).
           slot.fetch_or(bottom_, sync::seq_cst);
           return entry_index(e);
         }
@@ -134,18 +160,23 @@ class scq_ring {
             entry_index(e) == bottom_ ? pack(cycle, (e & safe_bit_) != 0, bottom_) : e & ~safe_bit_;
         if (denied == e) break;
         // O13 seq_cst: denies position h; in S with O2, O3 (see O3); an RMW in O4's sequence.
+        // Not machine-checked: O13 against O4 is decided by the entry's modification order
+        // (both RMWs, one fails); seq_cst only as every ring access (card).
         if (slot.compare_exchange_weak(e, denied, sync::seq_cst, sync::seq_cst)) break;
       }
       // O14 seq_cst: L3 when t <= h + 1; in S with O1 and O4 (no enqueue drew a position past
       // h that this dequeuer could miss).
+      // Not machine-checked: O14 is the load of the card's empty-ring order.
       const std::uint64_t t = tail_.load(sync::seq_cst);
       if (t <= h + 1) {
         catch_up(t, h + 1);
         // O15 seq_cst: in S with O5, O6 and O9.
+        // Not machine-checked: O15 is a decrement of the card's Threshold pair.
         threshold_.fetch_sub(1, sync::seq_cst);
         return std::nullopt;
       }
       // O16 seq_cst: in S with O5, O6 and O9; L3 by the threshold lemma when it was <= 0.
+      // Not machine-checked: O16 is a decrement of the card's Threshold pair.
       if (threshold_.fetch_sub(1, sync::seq_cst) <= 0) return std::nullopt;
       // An enqueuer between its FAA and its CAS is behind us: give it a moment.
       contention.pause();
@@ -182,8 +213,10 @@ class scq_ring {
   // positions dequeuers have burnt; stops as soon as Tail is no longer behind Head.
   void catch_up(std::uint64_t tail, std::uint64_t head) {
     // O17 seq_cst: moves Tail up; in S with O1 (enqueuers' FAAs) and O14.
-    // O18 seq_cst: the reloads, in S with O10 and O1.
+    // Not machine-checked: O17 is in the card's empty-ring order.
     while (!tail_.compare_exchange_weak(tail, head, sync::seq_cst, sync::seq_cst)) {
+      // O18 seq_cst: the reloads, in S with O10 and O1. Not machine-checked: O18 is in the
+      // card's empty-ring order.
       head = head_.load(sync::seq_cst);
       tail = tail_.load(sync::seq_cst);
       if (tail >= head) return;
