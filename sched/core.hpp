@@ -50,14 +50,17 @@ class spin_lock {
  public:
   void lock() noexcept {
     sync::backoff contention;
-    // O1 acquire: pairs with O2, the previous holder's release.
+    // O1 acquire: pairs with O2, the previous holder's release. Not machine-checked: the
+    // scheduler is tested natively only; relaxed, the previous critical section's writes need
+    // not be visible to this one (a data race on what the lock guards).
     while (held_.exchange(true, sync::acquire)) {
       do {
         contention.pause();
       } while (held_.load(sync::relaxed));
     }
   }
-  // O2 release: publishes the critical section to the next O1.
+  // O2 release: publishes the critical section to the next O1. Not machine-checked: the
+  // scheduler is tested natively only; relaxed, the next holder may miss this section's writes.
   void unlock() noexcept { held_.store(false, sync::release); }
 
  private:
@@ -222,7 +225,9 @@ class scheduler_core : public sync::executor {
     detached_link* head = s.returned.load(sync::relaxed);
     do {
       link->returned_next = head;
-      // O4 release: self's reset and returned_next, before its owner's O5.
+      // O4 release: self's reset and returned_next, before its owner's O5. Not machine-checked:
+      // the scheduler is tested natively only; relaxed, collect() may read a stale returned_next
+      // (losing or double-freeing nodes) and race with self's reset before the delete.
     } while (!s.returned.compare_exchange_weak(head, link, sync::release, sync::relaxed));
   }
 
@@ -235,6 +240,8 @@ class scheduler_core : public sync::executor {
     // A relaxed look first, so the common case writes nothing to the shared line.
     if (s.returned.load(sync::relaxed) == nullptr) return;
     // O5 acquire: pairs with O4; the nodes' fields are final before they are unlinked here.
+    // Not machine-checked: the scheduler is tested natively only; relaxed, the returned_next
+    // read and the delete below race with the pusher's writes (O4's).
     detached_link* l = s.returned.exchange(nullptr, sync::acquire);
     while (l != nullptr) {
       detached_link* const next = l->returned_next;

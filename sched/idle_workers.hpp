@@ -17,6 +17,10 @@
 //   reads; pairs with O1. park calls has_work() after O2, so the caller adds no fence.
 //   O3 release post of a wake token → O4, O5 (acquire load and CAS of the token word): the
 //   waker's count of the woken worker as a spinner comes first. The counts are relaxed.
+//   Not machine-checked (O3, O4, O5): they put the waker's increment of the spinner count
+//   before the woken worker's decrement in modification order. Weaker, the decrement may come
+//   first: the count wraps below zero for a while, and a wake() that reads it skips a wake
+//   (a lost wake-up). Relacy's modification order follows the schedule (relacy-limits.md).
 // Memory and ABA: three words. Invariant: idle + posted tokens = workers in park past the
 //   announcement. A waker claims an idle count, then posts a token; a parker leaves by
 //   withdrawing an idle count or by taking a token, either way as one spinner. Tokens are a
@@ -122,6 +126,7 @@ class idle_workers {
     spinning_.fetch_add(1, sync::relaxed);
     std::uint32_t word = wakes_.load(sync::relaxed);
     // O3 release: the woken worker's spinner count before its token; pairs with O4, O5.
+    // Not machine-checked: see the card (Ordering).
     while (!wakes_.compare_exchange_strong(word, word + 1, sync::release, sync::relaxed)) {
     }
     wakes_.notify_one();
@@ -143,14 +148,17 @@ class idle_workers {
   // Takes a token (the waker counted this worker as a spinner) or returns false once stopped.
   bool sleep() {
     for (;;) {
-      // O4 acquire: pairs with O3; the waker's count of this worker first.
+      // O4 acquire: pairs with O3; the waker's count of this worker first. Not
+      // machine-checked: see the card (Ordering).
       std::uint32_t word = wakes_.load(sync::acquire);
       if ((word & stop_bit) != 0) return false;
       if (word == 0) {
+        // Not machine-checked: acquire is stronger than needed: O4 at the loop head reads the
+        // word again. Kept: a futex wait costs the same at any order.
         wakes_.wait(0, sync::acquire);
         continue;
       }
-      // O5 acquire CAS: pairs with O3, as O4.
+      // O5 acquire CAS: pairs with O3, as O4. Not machine-checked: see the card (Ordering).
       if (wakes_.compare_exchange_strong(word, word - 1, sync::acquire, sync::relaxed)) {
         return true;
       }

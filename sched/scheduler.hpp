@@ -13,7 +13,8 @@
 //   runnext slot, a deque, the injection queue, a wait_group's list, a parent's frame).
 // Ordering: the deques' and the injection queue's; a handle pushed there is published by the
 //   push and taken by a pop or steal, which carries the task's writes to the next thread.
-//   O1 seq_cst stop flag, stored by the destructor → loaded by every worker between tasks.
+//   O1 seq_cst stop flag, stored by the destructor → loaded by every worker between tasks
+//   (release/acquire would do: see O1 in loop()).
 //   Lost wake-ups: idle_workers O1/O2 (every push is followed by notify_work, every park
 //   re-checks every deque and the injection queue).
 // Memory and ABA: detached tasks are registered (detail::scheduler_core) until they
@@ -311,7 +312,10 @@ class basic_scheduler final : private detail::scheduler_core {
       sync::current_executor() = &scheduler_;
       if (scheduler_.on_worker_start_) scheduler_.on_worker_start_(index());
       bool spinning = false;
-      // O1 seq_cst: pairs with the destructor's store; read between tasks.
+      // O1 seq_cst: pairs with the destructor's store; read between tasks. Not machine-checked:
+      // the scheduler is tested natively only. Stronger than needed: the flag carries no data and
+      // no seq_cst access relies on its place in S; a worker that reads false too late parks,
+      // and idle_workers::stop wakes it. Kept: one load per task, a plain load on x86-64.
       while (!scheduler_.stopping_.load(sync::seq_cst)) {
         std::coroutine_handle<> h = next();
         if (!h) {
@@ -408,6 +412,8 @@ class basic_scheduler final : private detail::scheduler_core {
 
   void shut_down() noexcept {
     // O1 seq_cst: pairs with the workers' loads; idle_workers::stop wakes the parked ones.
+    // Not machine-checked: the scheduler is tested natively only; stronger than needed, see O1
+    // in loop(). Kept: once per scheduler.
     stopping_.store(true, sync::seq_cst);
     idle_.stop();
     for (sync::thread& t : threads_) t.join();

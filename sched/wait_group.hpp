@@ -78,6 +78,9 @@ class wait_group {
       if (c + delta > 0) {
         // O2 acq_rel: a release sequence on the counter carries this task's writes to the
         // change that reaches zero (O3); no waiter can act on a nonzero count, so no lock.
+        // Not machine-checked: the scheduler is tested natively only. Release is needed: without
+        // it, a waiter resumed after O3 may miss this task's writes. Acquire is stronger than
+        // needed (O3 acquires every earlier change); kept so that every change is alike.
         if (count_.compare_exchange_weak(c, c + delta, sync::acq_rel, sync::relaxed)) return;
         continue;
       }
@@ -87,6 +90,9 @@ class wait_group {
         // destroy this wait_group while this change is still inside.
         std::scoped_lock hold(lock_);
         // O3 acq_rel: acquires every earlier change (O2); the unlock publishes them to O4.
+        // Not machine-checked: the scheduler is tested natively only. Acquire is needed: without
+        // it, the waiters resume without the other tasks' writes. Release is stronger than
+        // needed (the unlock publishes to O4); kept as O2.
         if (!count_.compare_exchange_strong(c, 0, sync::acq_rel, sync::relaxed)) continue;
         woken = std::exchange(waiters_, nullptr);
       }
