@@ -13,6 +13,10 @@
 //   O3, O6, O7, O8, O9 release stores to a slot → O2 (the scan's acquire load): a reader's
 //   last use of a node happens-before its free. O5 acquire re-read → the structure's release
 //   publication of the node. O10 release → O11: statistics only.
+//   Not machine-checked (O2, O3, O6, O8, O9): relaxed, a scan that reads a slot cleared or
+//   moved on does not synchronize with the reader, whose last reads of the node are then not
+//   ordered before the free (they may read its next life). Relacy does not race-check a free
+//   against earlier accesses, only later ones, and has no load buffering (relacy-limits.md).
 // Memory and ABA: a node is freed only by a scan that found no hazard on it, so its address
 //   cannot come back while it is protected. Each thread has slots_per_thread slots (H over R
 //   records); it scans at scan_factor * H retired nodes and keeps at most H, so retire is
@@ -149,7 +153,7 @@ class hazard_pointer_domain {
   }
 
   static void release_slot(slot_ref s) noexcept {
-    // O9 release: ends the protection; pairs with O2.
+    // O9 release: ends the protection; pairs with O2. Not machine-checked: see the card.
     s.owner->slots[s.index].store(nullptr, sync::release);
     s.owner->in_use &= ~(1u << s.index);
     thread_registry<record>::unhold(s.held);
@@ -175,7 +179,8 @@ class hazard_pointer_domain {
       records_.for_each([&](record& r) {
         for (std::size_t i = 0; i < slots_; ++i) {
           // O2 acquire: pairs with O3, O6-O9; if this reads a reader's release of its hazard,
-          // the reader's last use of the node happens-before the free below.
+          // the reader's last use of the node happens-before the free below. Not
+          // machine-checked: see the card (Ordering).
           if (const void* p = r.slots[i].load(sync::acquire)) hazards.push_back(p);
         }
       });
@@ -252,15 +257,20 @@ class hazard_pointer {
     T* const expected = ptr;
     // O3 release: pairs with O2. Release because the store also ends this hazard pointer's
     // previous protection: a scan that reads it and frees the old object must find this
-    // thread's reads of that object ordered before the free.
+    // thread's reads of that object ordered before the free. Not machine-checked: see the
+    // card (Ordering).
     slot().store(as_hazard(expected), sync::release);
     // O4 seq_cst: ordered in S with O1; the store-load order between the hazard and the re-read.
     sync::fence(sync::seq_cst);  // pairs with scan()'s fence
     // O5 acquire: L1 when it reads `expected`; pairs with the structure's release publication
-    // of the node, so its fields are visible.
+    // of the node, so its fields are visible. Not machine-checked: reclaimer.hpp makes
+    // protect() an acquire load, and a reader whose only edge to the publication is this load
+    // (treiber_stack's relaxed load of next) may, relaxed, read a field from before it; no
+    // check's scenario produces that read.
     ptr = src.load(sync::acquire);
     if (ptr == expected) return true;
-    // O6 release: drops the failed protection; pairs with O2.
+    // O6 release: drops the failed protection; pairs with O2. Not machine-checked: see the
+    // card (Ordering).
     slot().store(nullptr, sync::release);
     return false;
   }
@@ -281,6 +291,7 @@ class hazard_pointer {
   void reset_protection(std::nullptr_t = nullptr) noexcept {
     assert(!empty());
     // O8 release: pairs with O2; this thread's reads of the node happen-before its free.
+    // Not machine-checked: see the card (Ordering).
     slot().store(nullptr, sync::release);
   }
 

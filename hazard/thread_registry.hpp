@@ -8,6 +8,9 @@
 // Linearization: L1 a claim — O2, the exchange of `owned`; L2 a new record — O4, its push.
 // Ordering: O1 release store of `owned = false` → O2 (the next owner's acquire exchange):
 //   what the last owner wrote to the record happens-before the next owner's first access.
+//   Not machine-checked (O1, O2): relaxed, the next owner's accesses to the record's owner-only
+//   fields race with the last owner's; those fields (nesting, in_use, the retired lists) are
+//   plain members, which Relacy does not see (relacy-limits.md, "Only the seam is seen").
 //   O4 release CAS pushing an entry → O3 (acquire loads of the head in claim and for_each).
 // Memory and ABA: records are never removed, so walks need no protection and no address
 //   comes back. A thread claims a record on its first call and gives it back at exit, so the
@@ -46,6 +49,7 @@ struct owned_flag {
   sync::atomic<bool> owned{true};
 
   // O1 release: hands the record over; pairs with O2 (the next owner's acquire exchange).
+  // Not machine-checked: see the card (Ordering).
   void release() { owned.store(false, sync::release); }
 };
 
@@ -258,7 +262,8 @@ class thread_registry {
     entry* acquire() {
       // O3 acquire: pairs with O4; the entries pushed before are visible with their fields.
       for (entry* e = head.load(sync::acquire); e != nullptr; e = e->next) {
-        // O2 acquire: L1, the claim; pairs with O1 (the last owner's release).
+        // O2 acquire: L1, the claim; pairs with O1 (the last owner's release). Not
+        // machine-checked: see the card (Ordering).
         if (!e->owned.load(sync::relaxed) && !e->owned.exchange(true, sync::acquire)) return e;
       }
       entry* e = new entry();
