@@ -97,6 +97,9 @@ class bounded_queue {
       const auto turn = static_cast<std::ptrdiff_t>(seq - ready_at(pos));
       if (turn == 0) {
         // O2 claim (release when strong) → O3: L2, a successful try_pop.
+        // Not machine-checked: O2 is needed: relaxed, a strong try_pop whose O3 reads it need not
+        // see the push this consumer made before it (A: push a, push x, pop; B's pop, begun
+        // after push x, reads x's cell and enqueue_pos_ stale: a false "empty").
         if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, claim, sync::relaxed)) {
           return take(c, pos);
         }
@@ -107,6 +110,9 @@ class bounded_queue {
         } else {
           // O3 acquire: pairs with the claims O2, O5 of every position before the one it reads,
           // so the pushes their consumers made before them are seen by the next load.
+          // Not machine-checked: O3 is stronger than needed: relaxed, the O4 fence after it is
+          // an acquire fence that synchronizes with the claim it read ([atomics.fences]); the
+          // other branch only moves pos. Kept as the documented pair; free on x86-64.
           const std::size_t now = dequeue_pos_.load(sync::acquire);
           if (now != pos) {
             pos = now;  // another consumer claimed pos meanwhile
@@ -116,12 +122,17 @@ class bounded_queue {
           // claimed pos either. Otherwise pos's producer has claimed it and not yet published.
           // O4 seq_cst fence: ordered in S with push's O9, so the two answers' snapshots of the
           // counters agree. The load after it is relaxed, ordered by O4; L3 when it reads pos.
+          // Not machine-checked: O4 with O9 forbids the store-buffering pair, a "full" and
+          // an "empty" each reading the other's counter old; acq_rel takes O4 out of S. It
+          // needs three threads and two stale reads at once (bounded_queue_strong_unfenced).
           sync::fence(sync::seq_cst);  // between the loads of dequeue_pos_ and enqueue_pos_
           if (enqueue_pos_.load(sync::relaxed) == pos) return std::nullopt;
           contention.pause();
         }
+        // O5: the claim below, as O2 (release when strong) → O3; it passes a hole.
+        // Not machine-checked: O5 relaxed loses the edge O2 relaxed loses, at a hole's
+        // position; it needs a throwing constructor besides that history.
       } else if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, claim, sync::relaxed)) {
-        // O5: the claim above, as O2 (release when strong) → O3; it passes a hole.
         // The cell is past position pos's turn, yet no consumer had claimed pos: its producer
         // left a hole there (a constructor threw). Passing it is the claim, with nothing to take.
         ++pos;
@@ -198,6 +209,9 @@ class bounded_queue {
         } else {
           // O8 acquire: pairs with the claims O7 of every position before the one it reads, so
           // the pops their producers made before them are seen by the next load.
+          // Not machine-checked: O8 is stronger than needed: relaxed, the O9 fence after it is
+          // an acquire fence that synchronizes with the claim it read ([atomics.fences]); the
+          // other branch only moves pos. Kept as the documented pair; free on x86-64.
           const std::size_t now = enqueue_pos_.load(sync::acquire);
           if (now != pos) {
             pos = now;  // another producer claimed pos meanwhile
@@ -208,6 +222,7 @@ class bounded_queue {
           // claimed it and not yet handed the cell on.
           // O9 seq_cst fence: ordered in S with try_pop's O4 (see there). The load after it is
           // relaxed, ordered by O9; L4 when the ring is full.
+          // Not machine-checked: O9 is O4's partner in S (see O4); acq_rel takes O9 out of S.
           sync::fence(sync::seq_cst);  // between the loads of enqueue_pos_ and dequeue_pos_
           const std::ptrdiff_t held = distance(dequeue_pos_.load(sync::relaxed), pos);
           if (held >= static_cast<std::ptrdiff_t>(capacity())) return false;
