@@ -25,6 +25,22 @@
 //   select.hpp O3; O11 acquire load awaiting a resumer; O12 seq_cst handled counts and hints,
 //   read by advance_head; O13 acq_rel head_ CAS before a retire. O5 to O7 and O9 to O11 sit
 //   in detail/cell_protocol.hpp, the protocol on one cell; the rest here.
+//   Not machine-checked, the orders no single weakening breaks (argued at each site, briefly):
+//   [a] each cell state is entered once, so the CAS that acts on a state reads the very store
+//   that the load or failed CAS before it acquired: one edge taken twice, kept at both so that
+//   neither site leans on the other; [b] a withdrawal or an owning CAS publishes nothing: who
+//   meets interrupted_*, poisoned, in_buffer or a resuming state retries, skips or awaits the
+//   final state's release before it reads the cell; [c] in one channel an acquire load of a
+//   counter decides as a seq_cst one (a stale S or R gives an answer that some order of the
+//   channel's operations explains, or one the fetch-and-add after it decides again); the total
+//   order counts with other objects' seq_cst accesses (close(a), then b.closed(), against
+//   close(b), then a.closed(), may not both miss the bit), and no check runs two objects so;
+//   [d] the last leave (fetch_add, then the hints) and the last hint move (CAS, then handled) are a
+//   store-buffering pair: both reading old leaves the segment to the next advance_head, a later
+//   retire, never an early one (a weakened load reads a smaller count, an older hint, a smaller B);
+//   the checks want frees in some executions, not each segment retired at its last leave. On x86-64
+//   a seq_cst load is a plain load and every CAS the same locked instruction, so keeping the
+//   stronger order costs nothing there.
 // Memory and ABA: segments (detail/channel_segment.hpp) from the Reclaimer, retired from the
 //   front once their cells are handled and every hint is past; walks run in a read-side
 //   section; each cell state is entered at most once, so no ABA on a state word.
@@ -236,7 +252,7 @@ class channel {
     }
   }
 
-  // O1: S's closed bit.
+  // O1: S's closed bit. Not machine-checked: [c], the pair it names.
   bool closed() const { return (sends_.load(sync::seq_cst) & closed_bit) != 0; }
   std::size_t capacity() const noexcept { return capacity_; }
 
@@ -265,8 +281,9 @@ class channel {
   template <class... Cases>
   friend class select_over;
 
-  // try_select's collect. O1: these loads, the fetch-and-adds and the tries' checks lie in the
-  // one total order, so between two equal collects every counter had its collected value.
+  // try_select's collect: these loads, the fetch-and-adds and the tries' checks lie in the one
+  // total order, so between two equal collects every counter had its collected value.
+  // O1. Not machine-checked: [c], the order with other channels' moves, which no check sees.
   detail::channel_counters counters() const {
     return {sends_.load(sync::seq_cst), receives_.load(sync::seq_cst),
             buffer_end_.load(sync::seq_cst)};
@@ -276,7 +293,8 @@ class channel {
   detail::select_step register_receive(const detail::ticket& t, registration& reg,
                                        std::optional<T>& into) {
     for (;;) {
-      // O1: as receive()'s closed check.
+      // O1: as receive()'s closed check. Not machine-checked: stronger than needed, an early
+      // exit: a stale S or R only sends the clause on to the fetch-and-add, whose check decides.
       const std::uint64_t sent = sends_.load(sync::seq_cst);
       if ((sent & closed_bit) != 0 && receives_.load(sync::seq_cst) >= count_of(sent)) {
         return detail::select_step::closed;
@@ -285,7 +303,8 @@ class channel {
       segment* seg;
       {
         auto section = domain_.protect(receive_hint_);
-        // O1: R's fetch-and-add, then S (store buffering with a sender's).
+        // O1: R's fetch-and-add, then S (store buffering with a sender's). Not machine-checked:
+        // the pair with close(), which take()'s load of S repeats (see there): one suffices.
         r = receives_.fetch_add(1, sync::seq_cst);
         const std::uint64_t s = sends_.load(sync::seq_cst);
         if ((s & closed_bit) != 0 && r >= count_of(s)) return detail::select_step::closed;
@@ -312,7 +331,9 @@ class channel {
       segment* seg;
       {
         auto section = domain_.protect(send_hint_);
-        // O1: S's fetch-and-add (a closed bit seen here means L3).
+        // O1: S's fetch-and-add (a closed bit seen here means L3). Not machine-checked: with
+        // expand_buffer's fetch-and-add on B, then load of S, not both old, or the clause waits
+        // though the buffer has room; in every select check a receiver comes for it.
         s = sends_.fetch_add(1, sync::seq_cst);
         if ((s & closed_bit) != 0) return detail::select_step::closed;
         seg = reach(section.get(), s, send_hint_);
@@ -341,6 +362,8 @@ class channel {
     cell& c = *reg.place;
     state now = state::select_receiving;
     // O4: withdraws against an owning CAS (O8); on failure acquires its withdrawal (O10).
+    // Not machine-checked: stronger than needed, [b]: either way the select then reads only
+    // what it wrote itself (its selector, its value), which a resumer that lost never writes.
     if (c.status.compare_exchange_strong(now, state::interrupted_receive, sync::acq_rel,
                                          sync::acquire)) {
       c.selector.read()->release();
@@ -354,7 +377,7 @@ class channel {
   void cancel_send(registration& reg, Value& value) {
     cell& c = *reg.place;
     state now = state::select_sending;
-    // O4: as cancel_receive's.
+    // O4: as cancel_receive's. Not machine-checked: stronger than needed, as there.
     if (c.status.compare_exchange_strong(now, state::interrupted_send, sync::acq_rel,
                                          sync::acquire)) {
       c.selector.read()->release();
@@ -413,6 +436,8 @@ class channel {
     state outcome() {
       stop_timer();
       // O6 acquire: pairs with O5 (the value delivered) and O4 (the timer's withdrawal).
+      // Not machine-checked: stronger than needed: the suspension's acq_rel arrival
+      // (sync/executor.hpp) already orders the winner's CAS before this load.
       return at_.place->status.load(sync::acquire);
     }
     cell& place() const noexcept { return *at_.place; }
@@ -436,6 +461,8 @@ class channel {
       const state withdrawn = waiting_ == state::receiver_waiting ? state::interrupted_receive
                                                                   : state::interrupted_send;
       // O4, L4: the coroutine's withdrawal, against a resume's CAS (O5) on the one word.
+      // Not machine-checked: stronger than needed: each side reads the cell only after the
+      // suspension's acq_rel arrival or await_waker, which order the winner's CAS before it.
       return at_.place->status.compare_exchange_strong(now, withdrawn, sync::acq_rel,
                                                        sync::acquire);
     }
@@ -570,10 +597,12 @@ class channel {
   template <class Value>
   sync::channel_status send_value(Value& value, const wait_mode& mode) {
     for (;;) {
-      // O1: S, then (try_send) B and R: the check try_select's collects bracket.
+      // O1: S, then (try_send) B and R: the check try_select's collects bracket. Not
+      // machine-checked: [c]; for a blocking send an early exit the fetch-and-add repeats.
       const std::uint64_t now = sends_.load(sync::seq_cst);
       if ((now & closed_bit) != 0) return sync::channel_status::closed;
-      // try_send takes no cell when it would wait (Kotlin's shouldSendSuspend).
+      // O1: try_send takes no cell when it would wait (Kotlin's shouldSendSuspend).
+      // Not machine-checked: [c].
       if (mode.how == waiting::never && count_of(now) >= buffer_end_.load(sync::seq_cst) &&
           count_of(now) >= receives_.load(sync::seq_cst)) {
         return sync::channel_status::full;
@@ -616,14 +645,16 @@ class channel {
 
   // The sender of cell s, its value already in the cell (section 4, updateCellSend).
   outcome deliver(cell& c, std::uint64_t s, const wait_mode& mode) {
-    // O3: acquire, as every load of a state a CAS then acts on.
+    // O3: acquire, as every load of a state a CAS then acts on. Not machine-checked: stronger
+    // than needed, [a]: closed, poisoned and the rest end the try without reading the cell.
     state now = c.status.load(sync::acquire);
     for (;;) {
       switch (now) {
         case state::empty:
           // O1: B and R after S's fetch-and-add.
           if (s < buffer_end_.load(sync::seq_cst) || s < receives_.load(sync::seq_cst)) {
-            // O2, L1: publishes the value to the receiver's O3.
+            // O2, L1: publishes the value to the receiver's O3. Not machine-checked: its
+            // acquire is stronger than needed, [a] and [b] (empty and in_buffer carry nothing).
             if (c.status.compare_exchange_strong(now, state::buffered, sync::acq_rel,
                                                  sync::acquire)) {
               return outcome::done;
@@ -641,6 +672,7 @@ class channel {
           } else {
             if (mode.waker != nullptr) c.waker.write() = mode.waker;
             // O2: publishes the value (and the waker) to the receiver's O3, then waits (O6).
+            // Not machine-checked: its acquire is stronger than needed, as at buffered above.
             if (c.status.compare_exchange_strong(now, state::sender_waiting, sync::acq_rel,
                                                  sync::acquire)) {
               if (mode.how == waiting::suspending) return outcome::suspended;
@@ -649,7 +681,8 @@ class channel {
           }
           break;
         case state::in_buffer:
-          // O2, L1: as above; in_buffer was an expansion's.
+          // O2, L1: as above; in_buffer was an expansion's. Not machine-checked: its acquire
+          // is stronger than needed, as above.
           if (c.status.compare_exchange_strong(now, state::buffered, sync::acq_rel,
                                                sync::acquire)) {
             return outcome::done;
@@ -660,7 +693,7 @@ class channel {
           if (detail::resume(c, now, state::delivered)) return outcome::done;
           break;
         case state::select_receiving:
-          // O8: owns the select's cell.
+          // O8: owns the select's cell. Not machine-checked: stronger than needed, [a] and [b].
           if (c.status.compare_exchange_strong(now, state::resuming_by_partner, sync::acq_rel,
                                                sync::acquire)) {
             if (!detail::claim(c, mode.selector())) {
@@ -695,6 +728,7 @@ class channel {
   outcome wait_as_sender(cell& c, const wait_mode& mode) {
     state now = detail::park(c, state::sender_waiting, mode.parking_deadline());
     // O4, L4: the timed-out sender withdraws; a failure acquires the resume that won.
+    // Not machine-checked: stronger than needed, [b]; afterwards it reads only its own value.
     if (now == state::sender_waiting &&
         c.status.compare_exchange_strong(now, state::interrupted_send, sync::acq_rel,
                                          sync::acquire)) {
@@ -706,7 +740,8 @@ class channel {
   sync::recv_result<T> receive(const wait_mode& mode) {
     sync::recv_result<T> result{sync::channel_status::empty, std::nullopt};
     for (;;) {
-      // O1: S then R, the check try_select's collects bracket.
+      // O1: S then R, the check try_select's collects bracket. Not machine-checked: [c]; for
+      // a blocking receive an early exit, which the fetch-and-add's check repeats.
       const std::uint64_t sent = sends_.load(sync::seq_cst);
       const std::uint64_t next = receives_.load(sync::seq_cst);
       if ((sent & closed_bit) != 0 && next >= count_of(sent)) {
@@ -719,7 +754,8 @@ class channel {
       segment* seg;
       {
         auto section = domain_.protect(receive_hint_);
-        // O1: R's fetch-and-add, then S (store buffering with a sender's).
+        // O1: R's fetch-and-add, then S (store buffering with a sender's). Not machine-checked:
+        // the pair with close(), which take()'s load of S repeats (see there): one suffices.
         r = receives_.fetch_add(1, sync::seq_cst);
         const std::uint64_t s = sends_.load(sync::seq_cst);
         if ((s & closed_bit) != 0 && r >= count_of(s)) {
@@ -757,16 +793,20 @@ class channel {
 
   // The receiver of cell r (section 4, updateCellReceive).
   outcome take(cell& c, std::uint64_t r, const wait_mode& mode, std::optional<T>& into) {
-    // O3: acquire, so a published value is seen.
+    // O3: acquire, so a published value is seen. Not machine-checked: stronger than needed,
+    // [a]: a CAS or await_resolution acquires again each state acted on; the rest end the try.
     state now = c.status.load(sync::acquire);
     for (;;) {
       switch (now) {
         case state::empty:
         case state::in_buffer: {
-          // O1: S after R's fetch-and-add.
+          // O1: S after R's fetch-and-add. Not machine-checked: with close()'s fetch_or, then
+          // load of R, not both old, or r parks in a cell close() skips; the load of S that
+          // receive() makes after the same fetch-and-add does the same, so one suffices.
           const std::uint64_t s = sends_.load(sync::seq_cst);
           if (r < count_of(s)) {
-            // O4: poisons the slow sender's cell; both retry.
+            // O4: poisons the slow sender's cell; both retry. Not machine-checked: stronger
+            // than needed, [a] and [b].
             if (c.status.compare_exchange_strong(now, state::poisoned, sync::acq_rel,
                                                  sync::acquire)) {
               expand_buffer();
@@ -780,7 +820,8 @@ class channel {
               return outcome::registered;
             }
           } else if (mode.how == waiting::never) {
-            // O4, L4: try_recv withdraws rather than wait.
+            // O4, L4: try_recv withdraws rather than wait. Not machine-checked: stronger
+            // than needed, [a] and [b].
             if (c.status.compare_exchange_strong(now, state::interrupted_receive, sync::acq_rel,
                                                  sync::acquire)) {
               expand_buffer();
@@ -789,7 +830,7 @@ class channel {
           } else {
             if (mode.waker != nullptr) c.waker.write() = mode.waker;
             // O4: announces the waiting receiver (and publishes its waker); its sender's O5
-            // resumes it.
+            // resumes it. Not machine-checked: its acquire is stronger than needed, [a].
             if (c.status.compare_exchange_strong(now, state::receiver_waiting, sync::acq_rel,
                                                  sync::acquire)) {
               expand_buffer();
@@ -801,6 +842,7 @@ class channel {
         }
         case state::buffered:
           // O3, L1: acquires the value O2 published (or an expansion's O5 passed on).
+          // Not machine-checked: stronger than needed, [a]: the read of buffered acquired it.
           if (c.status.compare_exchange_strong(now, state::taken, sync::acquire, sync::acquire)) {
             detail::move_out(c, into);
             expand_buffer();
@@ -817,7 +859,7 @@ class channel {
           }
           break;
         case state::select_sending:
-          // O8: owns the select's cell.
+          // O8: owns the select's cell. Not machine-checked: stronger than needed, [a] and [b].
           if (c.status.compare_exchange_strong(now, state::resuming_by_partner, sync::acq_rel,
                                                sync::acquire)) {
             if (!detail::claim(c, mode.selector())) {
@@ -835,7 +877,8 @@ class channel {
           now = detail::await_resolution(c);
           break;
         case state::closed:
-          // O1.
+          // O1. Not machine-checked: stronger than needed: closed was acquired from close()'s
+          // marking, sequenced after its fetch_or, so coherence alone shows the bit.
           return r >= count_of(sends_.load(sync::seq_cst)) ? outcome::closed : outcome::retry;
         case state::interrupted_send:
           return outcome::retry;  // its sender withdrew (no expansion: see expand_buffer)
@@ -854,6 +897,8 @@ class channel {
   outcome wait_as_receiver(cell& c, const wait_mode& mode, std::optional<T>& into) {
     state now = detail::park(c, state::receiver_waiting, mode.parking_deadline());
     // O4, L4: the timed-out receiver withdraws; a failure acquires the delivery (O3).
+    // Not machine-checked: needed on failure, or move_out races the sender's write of the
+    // value; it takes a delivery between park's timeout and this O4 CAS. Its release is not: [b].
     if (now == state::receiver_waiting &&
         c.status.compare_exchange_strong(now, state::interrupted_receive, sync::acq_rel,
                                          sync::acquire)) {
@@ -877,7 +922,9 @@ class channel {
       auto section = domain_.protect(buffer_hint_);
       // O1: B's fetch-and-add, then S (store buffering with a sender's S, then B).
       const std::uint64_t b = buffer_end_.fetch_add(1, sync::seq_cst);
-      // No sender has this cell yet: when it comes, it sees s < B and buffers without waiting.
+      // O1: no sender has this cell yet; when it comes, it sees s < B and buffers without
+      // waiting. Not machine-checked: with a sender's fetch-and-add, then load of B, not both
+      // old, or sender b waits though the buffer has room; every check receives every send.
       if (b >= count_of(sends_.load(sync::seq_cst))) return;
       segment* const seg = reach(section.get(), b, buffer_hint_);
       if (!buffer_cell(seg->cells[b % SegmentSize])) return;
@@ -886,12 +933,14 @@ class channel {
 
   // Makes cell b part of the buffer; true if its sender withdrew, so another cell is needed.
   bool buffer_cell(cell& c) {
-    // O3.
+    // O3. Not machine-checked: stronger than needed, [a]: every state read here is acted on
+    // by a CAS or an await_resolution that acquires it again, or ends the call.
     state now = c.status.load(sync::acquire);
     for (;;) {
       switch (now) {
         case state::empty:
-          // O4: the sender, when it comes, buffers (O2) instead of waiting.
+          // O4: the sender, when it comes, buffers (O2) instead of waiting. Not
+          // machine-checked: stronger than needed, [a] and [b].
           if (c.status.compare_exchange_strong(now, state::in_buffer, sync::acq_rel,
                                                sync::acquire)) {
             return false;
@@ -903,7 +952,7 @@ class channel {
           if (detail::resume(c, now, state::buffered)) return false;
           break;
         case state::select_sending:
-          // O8: owns the select's cell.
+          // O8: owns the select's cell. Not machine-checked: stronger than needed, [a] and [b].
           if (c.status.compare_exchange_strong(now, state::resuming_by_expansion, sync::acq_rel,
                                                sync::acquire)) {
             if (!detail::claim(c, nullptr)) {
@@ -938,7 +987,8 @@ class channel {
 
   // close()'s walk: see "Close" in docs/algorithms/channel.md.
   void close_cell(cell& c, bool below_closed) {
-    // O3.
+    // O3. Not machine-checked: stronger than needed, [a]: every state read here is acted on
+    // by a CAS or an await_resolution that acquires it again, or ends the call.
     state now = c.status.load(sync::acquire);
     for (;;) {
       const bool select_clause = (now == state::select_sending && below_closed) ||
@@ -946,7 +996,7 @@ class channel {
       if (select_clause) {
         const state withdrawn =
             below_closed ? state::interrupted_send : state::interrupted_receive;
-        // O8: owns the select's cell.
+        // O8: owns the select's cell. Not machine-checked: stronger than needed, [a] and [b].
         if (c.status.compare_exchange_strong(now, state::resuming_by_close, sync::acq_rel,
                                              sync::acquire)) {
           if (!detail::claim(c, nullptr)) {
@@ -976,7 +1026,8 @@ class channel {
     const std::uint64_t id = index / SegmentSize;
     segment* s = detail::find_segment(domain_, id, hinted);
     while (hinted->id < id) {
-      // O12 seq_cst: a hint's move, read by advance_head's names().
+      // O12 seq_cst: a hint's move, read by advance_head's names(). Not machine-checked:
+      // [d], the pair with leave().
       if (hint.compare_exchange_strong(hinted, s, sync::seq_cst, sync::seq_cst)) {
         advance_head();
         break;
@@ -988,6 +1039,7 @@ class channel {
   // The sender or receiver that held one of the segment's cell indices is done with it.
   void leave(segment* s) {
     // O12 seq_cst: the last leave and the last hint move: one of them sees the other.
+    // Not machine-checked: [d].
     if (s->handled.fetch_add(1, sync::seq_cst) + 1 == 2 * SegmentSize) advance_head();
   }
 
@@ -1001,19 +1053,25 @@ class channel {
     auto section = domain_.protect(head_);
     segment* h = section.get();
     for (;;) {
-      // O12.
+      // O12. Not machine-checked: [d].
       if (h->handled.load(sync::seq_cst) != 2 * SegmentSize) return;
       if (names(send_hint_, h) || names(receive_hint_, h)) return;
       // O3 of the segment list (channel_segment.hpp O1): not null, a hint is past h.
+      // Not machine-checked: stronger than needed: names() acquired a hint past h, moved by a
+      // walk that loaded this link with acquire, so the next segment's id is visible already.
       segment* next = h->next.load(sync::acquire);
       if (capacity_ != 0) {
-        // O1, O12.
+        // O1, O12. Not machine-checked: stronger than needed: a stale B only defers the
+        // retire, [d], and nothing pairs with it (an expansion calls no advance_head).
         if (buffer_end_.load(sync::seq_cst) < (h->id + 1) * SegmentSize) return;
         segment* expected = h;
-        // O12.
+        // O12. Not machine-checked: stronger than needed: no pair reads the buffer hint; the
+        // grace period of the retire below keeps a later expansion from loading h.
         buffer_hint_.compare_exchange_strong(expected, next, sync::seq_cst, sync::seq_cst);
       }
       // O13 acq_rel: one retire per segment; acquire, the winner's head on failure.
+      // Not machine-checked: stronger than needed: the loop reads the new head's id only after
+      // its handled load acquired the leaves of threads that reached that segment by its link.
       if (head_.compare_exchange_strong(h, next, sync::acq_rel, sync::acquire)) {
         domain_.retire(h);
         h = next;
@@ -1022,7 +1080,7 @@ class channel {
   }
 
   static bool names(const sync::atomic<segment*>& hint, const segment* s) {
-    // O12.
+    // O12. Not machine-checked: [d].
     return hint.load(sync::seq_cst)->id <= s->id;
   }
 
