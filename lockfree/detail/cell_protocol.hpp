@@ -41,7 +41,10 @@ namespace lockstep::lockfree::detail {
 template <class T>
 bool resume(channel_cell<T>& c, cell_state& expected, cell_state outcome_state) {
   // O5 acq_rel: releases to the waiter's O6; acquire, the value (O3) it may take and the waker
-  // written before the waiter's CAS to its waiting state.
+  // written before the waiter's CAS to its waiting state. Not machine-checked: the acquire is
+  // stronger than needed: every caller read `expected` from the store this CAS replaces by an
+  // acquire of its own (channel O3), and acts on a failure's value only through another.
+  // O5's acquire is kept so that resume needs nothing of its caller; free on x86-64.
   if (!c.status.compare_exchange_strong(expected, outcome_state, sync::acq_rel, sync::acquire)) {
     return false;
   }
@@ -68,6 +71,9 @@ bool enroll(channel_cell<T>& c, cell_state& now, cell_state select_state, const 
   c.clause.write() = t.clause;
   t.selector->add_reference();
   // O7 acq_rel: publishes selector, clause (and a send's value) to the owner's O8.
+  // Not machine-checked: the acquire is stronger than needed, as at resume: the caller read
+  // `now` by an acquire load (channel O3), and an empty cell publishes nothing.
+  // O7's acquire is kept as O5's.
   if (c.status.compare_exchange_strong(now, select_state, sync::acq_rel, sync::acquire)) {
     return true;
   }
@@ -84,16 +90,25 @@ bool claim(channel_cell<T>& c, const selection* by) {
   selection& select = *c.selector.read();
   const std::uint32_t again = std::uint32_t{1} << c.clause.read();
   // O9 acquire: the select's state, as select.hpp stored it (its O1).
+  // Not machine-checked: O9's load is stronger than needed: what it reads is acted on only
+  // through the CASes below, which acquire on the same word, or by returning false.
   std::uint32_t now = select.state.load(sync::acquire);
   for (;;) {
     if (now == selection::waiting) {
-      // O9 acq_rel: the one claim that wins the select.
+      // O9 acq_rel: the one claim that wins the select. Not machine-checked: stronger than
+      // needed both ways. Acquire: the winner reads only what the enroll published (O7 to the
+      // channel's O8). Release: the selecting thread reads the cell only after O10's fired.
+      // O9's order here is kept as the claim's documented pair; free on x86-64.
       if (select.state.compare_exchange_strong(now, selection::claimed, sync::acq_rel)) {
         return true;
       }
     } else if ((now & selection::registering) != 0) {
       if (by == &select) select.met_itself = true;
       // O9 acq_rel: the mark, released to the selecting thread's exchange (select.hpp O1).
+      // Not machine-checked: stronger than needed both ways. Release: the selecting thread
+      // acts on a mark by cancelling the cell (channel O4), which acquires the withdrawal
+      // (O10) itself, and met_itself is set only when that thread is the claimer. Acquire:
+      // O9's marker reads nothing of the select afterwards. Kept as above.
       if (select.state.compare_exchange_strong(now, now | again, sync::acq_rel)) return false;
     } else {
       return false;  // another clause fired, or select_for gave up
@@ -110,8 +125,17 @@ void complete(channel_cell<T>& c, cell_state final_state, std::uint32_t how) {
   selection* const select = c.selector.read();
   const std::uint32_t clause = c.clause.read();
   // O10 release: the cell's outcome, to O11 and to the select's cancel CAS (channel O4).
+  // Not machine-checked: needed where an expansion completes a select's send as buffered: a
+  // receiver whose channel O3 reads this store moves out the value the selecting thread
+  // placed before O7; relaxed, that races. No check runs a full buffered channel with a
+  // registered select send, its expansion and a second receiver thread: there O10 is the
+  // receiver's only edge to that value.
   c.status.store(final_state, sync::release);
   // O10 release: fired, to the selecting thread's acquire (select.hpp O3).
+  // Not machine-checked: needed: decide() then moves the value out of the cell. Checks hide
+  // it: a coroutine's resume (E1) carries the edge, and a thread's park synchronizes at a
+  // seq_cst fence under Relacy (docs/relacy-limits.md); only a park that returns on claimed
+  // and then reads fired relies on O10 alone.
   select->state.store(selection::fired | how | clause, sync::release);
   if (sync::suspension* const selecting = select->waker) {
     // E1 (sync/executor.hpp): continues the select's coroutine; then only the instance is touched.
@@ -127,7 +151,10 @@ void complete(channel_cell<T>& c, cell_state final_state, std::uint32_t how) {
 template <class T>
 void withdraw(channel_cell<T>& c, cell_state withdrawn_state) {
   selection* const select = c.selector.read();
-  // O10 release: the withdrawal, to O11.
+  // O10 release: the withdrawal, to O11. Not machine-checked: stronger than needed: the
+  // withdrawer took no value, so its readers (O11, channel O4) read nothing it wrote; its
+  // last touch of the select is release() (select_protocol O2).
+  // O10 is kept release as every store that ends a resumption; free on x86-64.
   c.status.store(withdrawn_state, sync::release);
   select->release();
 }
@@ -138,7 +165,9 @@ template <class T>
 cell_state await_resolution(channel_cell<T>& c) {
   sync::backoff backoff;
   for (;;) {
-    // O11 acquire: pairs with O10.
+    // O11 acquire: pairs with O10. Not machine-checked: stronger than needed: each caller
+    // acts on the state returned through an acquire CAS on the same word (channel O3), or
+    // touches no cell data. O11 is kept acquire as the documented pair; free on x86-64.
     const cell_state now = c.status.load(sync::acquire);
     if (now != cell_state::resuming_by_partner && now != cell_state::resuming_by_expansion &&
         now != cell_state::resuming_by_close) {

@@ -49,6 +49,9 @@ struct selection {
   void add_reference() { references.fetch_add(1, sync::relaxed); }
   void release() {
     // O2 acq_rel: each holder's release, and the last one's acquire before it deletes.
+    // Not machine-checked: O2 is needed both ways: a holder's accesses (complete()'s store
+    // of fired, its read of waker) must happen before the delete. Relacy reports only an
+    // access that runs after the delete, and waker and met_itself are not sync::plain.
     if (references.fetch_sub(1, sync::acq_rel) == 1) delete this;
   }
 };
