@@ -646,7 +646,7 @@ class channel {
   // The sender of cell s, its value already in the cell (section 4, updateCellSend).
   outcome deliver(cell& c, std::uint64_t s, const wait_mode& mode) {
     // O3: acquire, as every load of a state a CAS then acts on. Not machine-checked: stronger
-    // than needed, [a]: closed, poisoned and the rest end the try without reading the cell.
+    // than needed, [a]: closed, poisoned and the rest end the try, reading only the own value.
     state now = c.status.load(sync::acquire);
     for (;;) {
       switch (now) {
@@ -1070,8 +1070,9 @@ class channel {
         buffer_hint_.compare_exchange_strong(expected, next, sync::seq_cst, sync::seq_cst);
       }
       // O13 acq_rel: one retire per segment; acquire, the winner's head on failure.
-      // Not machine-checked: stronger than needed: the loop reads the new head's id only after
-      // its handled load acquired the leaves of threads that reached that segment by its link.
+      // Not machine-checked: needed on failure once head_ moved twice since h was read: only the
+      // winner's release then orders the new head's construction (its id is outside the seam)
+      // before this thread reads it; that takes three advance_heads overlapping.
       if (head_.compare_exchange_strong(h, next, sync::acq_rel, sync::acquire)) {
         domain_.retire(h);
         h = next;
