@@ -1070,9 +1070,8 @@ class channel {
         buffer_hint_.compare_exchange_strong(expected, next, sync::seq_cst, sync::seq_cst);
       }
       // O13 acq_rel: one retire per segment; acquire, the winner's head on failure.
-      // Not machine-checked: needed on failure once head_ moved twice since h was read: only the
-      // winner's release then orders the new head's construction (its id is outside the seam)
-      // before this thread reads it; that takes three advance_heads overlapping.
+      // Not machine-checked: needed on failure if head_ moved twice since h was read (three
+      // advance_heads overlap): the new head's plain id is ordered by the winner's release alone.
       if (head_.compare_exchange_strong(h, next, sync::acq_rel, sync::acquire)) {
         domain_.retire(h);
         h = next;
