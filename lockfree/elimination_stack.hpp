@@ -112,6 +112,8 @@ class elimination_stack {
   static bool acknowledge(slot& s) {
     // O2 acquire fence: the relaxed read that showed CLAIMED (the poll, or the failed withdrawal)
     // read the claim's CAS (O4), so this synchronises with the popper's release fence O3.
+    // Not machine-checked by the sweep's short search: mutation elimination_unfenced_ack
+    // removes this fence, and lin_containers' three-thread history catches it.
     sync::fence(sync::acquire);
     s.state.store(nullptr, sync::relaxed);  // relaxed: only this pusher leaves CLAIMED
     return true;
@@ -123,6 +125,8 @@ class elimination_stack {
     slot& s = slots_[pick_slot()];
     // O3 release fence: through the write of a claiming CAS below (O4), this thread's history
     // (what it did before the exchange) happens before the pusher's acquire fence O2.
+    // Not machine-checked: without it, the history of elimination_unfenced_ack (the popper's
+    // own push missed by the pusher's next pop) returns; no mutation removes this fence.
     sync::fence(sync::release);
     for (unsigned waited = 0;; ++waited) {
       node* seen = s.state.load(sync::relaxed);

@@ -88,13 +88,18 @@ class ms_queue {
       link h = guard.get();
       node* dummy = domain_type::pointer(h);
       // O1 acquire: pairs with the tail swings O4, O11, O13. Tail before next: a tail read after
-      // a null next could already be past the dummy.
+      // a null next could already be past the dummy. Not machine-checked: it puts the swing past
+      // the dummy before the dummy's retire (through O5, O14), so a reclaimer's scan or advance
+      // is ordered after it. Relaxed, an enqueuer's protect(tail_) may read the retired dummy
+      // unseen. Needs an enqueuer stalled on the old tail across a dequeue and a free.
       link t = tail_.load(sync::acquire);
       // O2 acquire: pairs with O12 (the link), so the value and `owners` are visible; L3 if null.
       node* first = domain_type::pointer(dummy->next.load(sync::acquire));
       // O3 acquire: pairs with O5; validates O2 (L3). head still holds the dummy, so the next just
       // read is the live one: with the pools the dummy may have been recycled since head was
-      // loaded, and only then can head differ.
+      // loaded, and only then can head differ. Not machine-checked: stronger than needed: an
+      // equal head is the write protect() already acquired (a tag, or a protected node, rules
+      // out ABA), and O2 keeps this load after it. Kept: M&S's re-read; a plain load on x86-64.
       if (head_.load(sync::acquire) == h) {
         if (first == nullptr) return std::nullopt;
         if (domain_type::pointer(t) == dummy) {
@@ -105,7 +110,9 @@ class ms_queue {
           continue;
         }
         // O5 release, L2: pairs with O3, O7 and protect(head_); whoever reads head = first also
-        // sees tail past the dummy (this thread's O1 read it there).
+        // sees tail past the dummy (this thread's O1 read it there). Not machine-checked:
+        // relaxed, the next dequeuer's O1 may read a tail older than this thread read, skip the
+        // swing and move head past a lagging tail. Needs three dequeues and a lagging tail.
         if (head_.compare_exchange_weak(h, domain_type::successor(h, first), sync::release,
                                         sync::relaxed)) {
           return take(dummy, first);
@@ -142,7 +149,9 @@ class ms_queue {
   // of the node's previous life must fail its CAS.
   // O8 release: pairs with O9 in an enqueuer that still holds this node as the tail it read.
   // The recycler took the node after tail moved past it, so that enqueuer's re-read of tail
-  // (O10) cannot return the stale value.
+  // (O10) cannot return the stale value. Not machine-checked: relaxed, O10 may return it and
+  // the enqueuer links behind a recycled, unlinked node (a value out of order). Needs an
+  // enqueuer stalled across a dequeue and the node's reuse by another push.
   node* fresh_node(unsigned owners) {
     node* n = domain_.allocate();
     n->next.store(domain_type::successor(n->next.load(sync::relaxed), nullptr), sync::release);
@@ -172,6 +181,9 @@ class ms_queue {
       // unlinked, as another enqueuer's new node; linking after it would return before the
       // value is in the queue, and the value would then come out behind later pushes.
       // O10 acquire: pairs with the tail swings O4, O11, O13; fresh after O9 (see O8).
+      // Not machine-checked: stronger than needed: freshness comes from O9's synchronization
+      // (coherence binds a relaxed load too), and the value is only compared. Kept: M&S's
+      // order; a plain load on x86-64.
       if (tail_.load(sync::acquire) != t) continue;
       if (domain_type::pointer(next) != nullptr) {
         // tail lags behind the last node: help the enqueuer that linked it, then retry.
@@ -215,6 +227,9 @@ class ms_queue {
   }
 
   // O14 acq_rel: pairs with the other owner's O14, so its accesses happen before the retire.
+  // Not machine-checked: a reference count's pair: without release, the first owner's reset
+  // of the value races with the node's next life; without acquire, the retirer's. Relacy
+  // does not race-check a free, so only a recycled node's next write can show it.
   void release(node* n) {
     if (n->owners.fetch_sub(1, sync::acq_rel) == 1) domain_.retire(n);
   }

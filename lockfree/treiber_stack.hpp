@@ -117,6 +117,9 @@ class treiber_stack {
       // it while the winner recycles the node.
       node* next = n->next.load(sync::relaxed);
       // O2 acquire, L2: pairs with O3 (the push that published n, through the head's RMWs).
+      // Not machine-checked: stronger than needed: protect()'s acquire load read `top`, in the
+      // release sequence of n's O3. Kept: the stack does not rest on the reclaimer's contract
+      // alone (mutation treiber_relaxed_pop weakens both together).
       if (head_.compare_exchange_weak(top, domain_type::successor(top, next), sync::acquire,
                                       sync::relaxed)) {
         take(n, out);
