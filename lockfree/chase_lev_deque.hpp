@@ -160,6 +160,9 @@ class chase_lev_deque {
     // O6 seq_cst fence: see O3.
     sync::fence(sync::seq_cst);  // pairs with pop's fence
     // O7 acquire, L6 when empty: pairs with O2 (push's release fence): the slot is written.
+    // Not machine-checked: relaxed, the slot load may return the slot's previous value (an
+    // element already taken, returned twice). In Relacy, O6 synchronizes with the owner's last
+    // O3 (seq_cst fences), which hides this unless the owner refilled the slot after a pop.
     const index b = bottom_.load(sync::acquire);
     sync::tsan_acquire(&bottom_);
     if (t >= b) return std::nullopt;
