@@ -18,6 +18,12 @@
 //   read; the selecting coroutine's suspension is resumed by the claim's winner or by the timer
 //   that won O2 (sync/executor.hpp E1);
 //   O4 seq_cst collects of the channels' counters (channel O1).
+//   Not machine-checked: the state word's orders (O1, O2, O3) are stronger than needed except
+//   decide()'s O3: no other data crosses the word. A clause's cell reaches its resumer
+//   by the enroll (cell_protocol O7), a resumer's withdrawal reaches the select through the
+//   cancel's CAS (channel O4), a coroutine's resume carries its own edge (sync/executor.hpp
+//   E1), and the value reaches the select only by fired (cell_protocol O10, then decide()'s
+//   O3). Kept as the word's documented pairs; free on x86-64.
 // Memory and ABA: the instance (detail::selection) is counted: the selecting thread's reference
 //   and one per cell naming it; each state word value is reached once per select.
 // Exceptions: a send case on a closed channel throws sync::channel_closed, value unmoved;
@@ -144,6 +150,8 @@ class select_over {
     while (!fired_) {
       std::uint32_t expected = selection::registering;
       // O1 acq_rel: offers waiting to claims (cell_protocol O9); on failure the marks are read.
+      // Not machine-checked: O1 here is stronger than needed (card): a claim reads no data
+      // through it, and the marks are acted on through the cancels' own acquire CASes.
       if (select_->state.compare_exchange_strong(expected, selection::waiting, sync::acq_rel)) {
         break;
       }
@@ -158,6 +166,7 @@ class select_over {
         }
       }
       // O1 acq_rel: takes the marks the resumers released.
+      // Not machine-checked: O1 here is stronger than needed (card), as the CAS above.
       const std::uint32_t again =
           select_->state.exchange(selection::registering, sync::acq_rel) & selection::clause_bits;
       for (std::size_t i : order_) {
@@ -175,12 +184,16 @@ class select_over {
   bool give_up() {
     std::uint32_t expected = selection::waiting;
     // O2 acq_rel: against a claim's CAS (cell_protocol O9): one wins.
+    // Not machine-checked: O2's order is stronger than needed (card): the CAS alone decides;
+    // a lost give-up is followed by decide()'s acquire, a won one reads nothing of a claim.
     return select_->state.compare_exchange_strong(expected, selection::cancelled, sync::acq_rel);
   }
 
   // The coroutine, resumed by the claim that completed a clause or by its timer's give_up().
   void resumed() {
     // O3 acquire: the fired state (cell_protocol O10) or the cancelled one (O2).
+    // Not machine-checked: O3 here is stronger than needed: decide() re-reads fired with
+    // acquire, and cancelled carries no data (the timer's resume orders the rest).
     if (select_->state.load(sync::acquire) == selection::cancelled) {
       timed_out_ = true;
     } else {
@@ -297,6 +310,7 @@ class select_over {
   static bool offer_the_others(selection* select) {
     select->met_itself = false;
     // O1 acq_rel: as the CAS to waiting above; the marks it takes are the resumers' releases.
+    // Not machine-checked: O1 here is stronger than needed (card), as that CAS.
     const std::uint32_t pending =
         select->state.exchange(selection::waiting, sync::acq_rel) & selection::clause_bits;
     // At least one pause, even with the model checker's empty budget: a partner's claim in this
@@ -304,10 +318,12 @@ class select_over {
     sync::spin_then_yield patience = sync::before_parking();
     do {
       sync::cpu_relax();
-      // O3 acquire: a claim's state (cell_protocol O9).
+      // O3 acquire: a claim's state (cell_protocol O9). Not machine-checked: O3 here is
+      // stronger than needed: the value is only compared with waiting; the CAS below acquires.
     } while (select->state.load(sync::acquire) == selection::waiting && patience.pause());
     std::uint32_t expected = selection::waiting;
     // O1 acq_rel: back to registering, unless a claim won meanwhile.
+    // Not machine-checked: O1 here is stronger than needed (card), as the CAS to waiting.
     return select->state.compare_exchange_strong(expected, selection::registering | pending,
                                                  sync::acq_rel);
   }
@@ -340,7 +356,9 @@ class select_over {
     fired_ = i;
     by_close_ = step == detail::select_step::closed;
     // O1 release: fired during registration; resumers only add marks while registering,
-    // and lose against any other state.
+    // and lose against any other state. Not machine-checked: stronger than needed: a
+    // resumer that reads fired only withdraws its cell, reading nothing the select wrote.
+    // O1's release is kept as the word's documented pair (card).
     select_->state.store(selection::fired | static_cast<std::uint32_t>(i), sync::release);
     return true;
   }
@@ -349,8 +367,12 @@ class select_over {
   // is finished here.
   void decide() {
     // O3 acquire: pairs with cell_protocol O10's release of fired, before the cell is read.
+    // Not machine-checked: needed where the park returned on claimed (see the fired store in
+    // cell_protocol's complete()); O3 relaxed, finish() races with the resumer's writes.
     std::uint32_t now = select_->state.load(sync::acquire);
     while (now == selection::claimed) {
+      // O3 acquire, the wait's and the load's: each alone suffices. Not machine-checked: the
+      // wait returns only after an acquire load other than claimed, which reads fired.
       select_->state.wait(selection::claimed, sync::acquire);
       now = select_->state.load(sync::acquire);
     }
