@@ -32,5 +32,8 @@ int main(int argc, char** argv) {
   checks.pass<verify::rcu_writers_and_readers<2, 1>>(
       "epochs reader || writer || writer",
       checks.deep() ? search::bounded(1) : search::random(200'000));
+  checks.pass<verify::rcu_epoch_advances>(
+      "epochs reader || writer (unlink, synchronize): epoch() moves by two, never back",
+      checks.bounded(1, 2));
   return checks.result();
 }

@@ -180,3 +180,30 @@ struct rcu_writers_and_readers
 };
 
 }  // namespace lockstep::verify
+
+namespace lockstep::verify {
+
+// epoch(): the writer unlinks the node and waits for a grace period while the reader reads it
+// in a section. synchronize's target is two past the epoch it reads, which is no older than
+// the one the writer read just before the call (coherence), so afterwards epoch() answers at
+// least that plus two; the reader's two answers, around its section, never go back.
+struct rcu_epoch_advances : rcu_fixture<rcu_epoch_advances, 2> {
+  void thread(unsigned t) {
+    if (t == 0) {
+      rcu_node* old = unlink(2);
+      const std::uint64_t before = domain.epoch();
+      hazard::rcu_synchronize(domain);
+      RL_ASSERT(domain.epoch() >= before + 2);
+      delete old;
+    } else {
+      const std::uint64_t before = domain.epoch();
+      {
+        std::scoped_lock section(domain);
+        use(source.load(sync::acquire), 1);
+      }
+      RL_ASSERT(domain.epoch() >= before);
+    }
+  }
+};
+
+}  // namespace lockstep::verify

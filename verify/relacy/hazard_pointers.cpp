@@ -33,5 +33,8 @@ int main(int argc, char** argv) {
   checks.pass<verify::hp_writers_and_readers<2, 1>>(
       "hazard_pointers reader || writer || writer",
       checks.deep() ? search::bounded(1) : search::random(200'000));
+  checks.pass<verify::hp_reset_protection_unretired>(
+      "hazard_pointers reset_protection(own node), publish, retire || writer (replace, retire)",
+      checks.bounded(1, 2));
   return checks.result();
 }

@@ -124,3 +124,29 @@ struct hp_try_protect : hp_fixture<hp_try_protect, 2> {
 };
 
 }  // namespace lockstep::verify
+
+namespace lockstep::verify {
+
+// reset_protection(ptr) on a node not yet retired (its precondition): thread 0 protects its own
+// new node before publishing it, installs it and retires the node it replaced; thread 1
+// replaces the installed node, thread 0's or the first, retires it and scans. The protection
+// was in the slot before thread 0's node was reachable, so thread 0 may read it until it drops
+// the protection: a scan that freed it shows as an access to freed memory.
+struct hp_reset_protection_unretired : hp_fixture<hp_reset_protection_unretired, 2> {
+  void thread(unsigned t) {
+    if (t == 1) {
+      replace(3);
+      return;
+    }
+    hazard::hazard_pointer hp = hazard::make_hazard_pointer(domain);
+    hp_node* mine = new hp_node(2);
+    hp.reset_protection(mine);
+    hp_node* old = source.exchange(mine, sync::acq_rel);
+    old->retire({}, domain);
+    domain.reclaim();
+    use(mine, 2);
+    hp.reset_protection(nullptr);
+  }
+};
+
+}  // namespace lockstep::verify
