@@ -12,6 +12,35 @@
 
 using namespace lockstep;
 
+namespace {
+
+// No work at all: each worker becomes a spinner, finds nothing and parks. Nobody wakes a parked
+// worker, so every park must end by the stop; and the idle() hint must reach Workers (every
+// worker announced, none claimed), which the thread waits for before it stops them: a park
+// that never announced leaves that thread spinning, which Relacy reports as a livelock. The
+// stop withdraws no announcement, so the count stays Workers.
+template <unsigned Workers>
+struct all_park : rl::test_suite<all_park<Workers>, Workers + 1> {
+  sched::idle_workers idle{Workers};
+
+  void thread(unsigned index) {
+    if (index < Workers) {
+      const bool spinning = idle.try_spin();
+      RL_ASSERT(!idle.park(spinning, [] { return false; }));
+      return;
+    }
+    while (idle.idle() != Workers) sync::cpu_relax();
+    idle.stop();
+  }
+
+  void after() {
+    RL_ASSERT(idle.stopped());
+    RL_ASSERT(idle.idle() == Workers);
+  }
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
   verify::model_checks checks(argc, argv);
   using verify::idle_scenario;
@@ -26,5 +55,7 @@ int main(int argc, char** argv) {
       "3 workers, 2 tasks, the first waits for the second", checks.random(20000, 1000000));
   checks.pass<idle_scenario<3, task_plan::first_spawns_and_waits, 1>>(
       "3 workers, a task spawns a task and waits for it", checks.random(20000, 1000000));
+  checks.pass<all_park<2>>("2 workers, no work: both park, idle() reaches 2",
+                           checks.random(20000, 1000000));
   return checks.result();
 }
