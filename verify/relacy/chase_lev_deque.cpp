@@ -42,6 +42,32 @@ void contract(verify::model_checks& checks, const std::string& name) {
       name + " [1]: (push, pop) x 2 || steal || steal", checks.bounded(1, 2));
 }
 
+// size(), a hint. The owner pushes two values and asks: the bottom is its own and the top has
+// moved by at most the one steal, so the hint is 1 or 2. The thief's hint, from a stale bottom
+// or top, stays within [0, 2]. When the threads are done it is exact.
+template <class Deque>
+struct size_hint : rl::test_suite<size_hint<Deque>, 2> {
+  Deque d;
+  std::optional<int> stolen;
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      d.push(1);
+      d.push(2);
+      const std::size_t n = d.size();
+      RL_ASSERT(n >= 1 && n <= 2);
+    } else {
+      stolen = d.steal();
+      RL_ASSERT(d.size() <= 2);
+    }
+  }
+
+  void after() {
+    RL_ASSERT(!stolen || *stolen == 1);
+    RL_ASSERT(d.size() == (stolen ? 1u : 2u));
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,6 +77,8 @@ int main(int argc, char** argv) {
   contract<verify::constructed_with<chase_lev, 4>>(checks, "chase_lev_deque(4)");
   checks.pass<growing<verify::constructed_with<chase_lev, 1>>>(
       "chase_lev_deque(1) grows: push x 2 || steal", checks.bounded(1, 2));
+  checks.pass<size_hint<verify::constructed_with<chase_lev, 4>>>(
+      "chase_lev_deque(4) size hint: push x 2, size || steal, size", checks.bounded(2, 3));
 
   using chase_lev_epochs = lockfree::chase_lev_deque<int, hazard::basic_epochs<1>>;
   checks.pass<growing<verify::constructed_with<chase_lev_epochs, 1>>>(

@@ -70,12 +70,33 @@ struct leftovers_destroyed : rl::test_suite<leftovers_destroyed<Queue>, 2> {
   }
 };
 
+// empty() against a push: the one popper pops only after empty() said "not empty", and pushes
+// only add, so the value is still there for it. After the run, empty() is exact.
+template <class Queue>
+struct empty_then_pop : rl::test_suite<empty_then_pop<Queue>, 2> {
+  Queue q;
+  std::optional<int> taken;
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      q.push(1);
+    } else {
+      const bool empty = q.empty();
+      taken = q.try_pop();
+      RL_ASSERT(empty || taken == 1);
+    }
+  }
+
+  void after() { RL_ASSERT(q.empty() == taken.has_value()); }
+};
+
 template <class Lock>
 void check_two_lock(verify::model_checks& checks, const std::string& lock) {
   using queue = locked::two_lock_queue<int, Lock>;
   const std::string n = "two_lock_queue<int, " + lock + ">";
   checks.pass<push_against_empty_pops<queue>>(n + " push || pop, pop on the empty queue",
                                               search::full());
+  checks.pass<empty_then_pop<queue>>(n + " push || empty, pop", search::full());
   checks.pass<verify::produce_consume<queue, 1, 1, 2>>(n + " 1 producer x 2 || 1 consumer x 2",
                                                        search::full());
   checks.pass<verify::push_then_pop<queue, 2, 1>>(n + " 2 threads x (push, pop)", search::full());

@@ -59,6 +59,33 @@ struct leftovers_destroyed : rl::test_suite<leftovers_destroyed, 2> {
   }
 };
 
+// size() and empty() are exact for the producer and the consumer. The producer, having pushed
+// one value, finds at most that one queued. The consumer asks empty() and then size(): the
+// count it gets only grows until it pops, never short of what empty() announced, and exactly
+// that many values, in order, are there for it to pop. After the run the queue holds the rest.
+struct size_answers : rl::test_suite<size_answers, 2> {
+  ring<2> q;
+  std::size_t taken = 0;
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      RL_ASSERT(q.try_push(1));
+      RL_ASSERT(q.size() <= 1);
+      RL_ASSERT(q.try_push(2));
+    } else {
+      const bool empty = q.empty();
+      taken = q.size();
+      RL_ASSERT(taken <= 2 && (empty || taken >= 1));
+      for (std::size_t i = 0; i < taken; ++i) {
+        const std::optional<int> v = q.try_pop();
+        RL_ASSERT(v && *v == static_cast<int>(i) + 1);
+      }
+    }
+  }
+
+  void after() { RL_ASSERT(q.size() == 2 - taken && q.empty() == (taken == 2)); }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,5 +107,6 @@ int main(int argc, char** argv) {
   checks.pass<exact_answers>("spsc_queue(1) exact empty and full answers", checks.bounded(4, 8));
   checks.pass<leftovers_destroyed>("spsc_queue(2) of unique_ptr, leftovers destroyed",
                                    search::full());
+  checks.pass<size_answers>("spsc_queue(2) exact size and empty answers", search::full());
   return checks.result();
 }

@@ -5,9 +5,35 @@
 
 #include <lockstep/lockfree/treiber_stack.hpp>
 
+#include <memory>
+
 using namespace lockstep;
 using verify::search;
 using stack = lockfree::treiber_stack<int>;
+
+namespace {
+
+// empty() and the destructor. The one popper pops only if empty() said "not empty": pushes
+// only add, so a value seen on the stack is still there for it. It pops at most one of the two
+// values, so the destructor finds at least one left; Relacy's heap reports a leak if it failed
+// to destroy an owning value.
+struct empty_hint_and_leftovers : rl::test_suite<empty_hint_and_leftovers, 2> {
+  lockfree::treiber_stack<std::unique_ptr<int>> s;
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      s.push(std::make_unique<int>(1));
+      s.push(std::make_unique<int>(2));
+    } else if (!s.empty()) {
+      const std::optional<std::unique_ptr<int>> v = s.try_pop();
+      RL_ASSERT(v && *v && (**v == 1 || **v == 2));
+    }
+  }
+
+  void after() { RL_ASSERT(!s.empty()); }
+};
+
+}  // namespace
 
 int main(int argc, char** argv) {
   verify::model_checks checks(argc, argv);
@@ -51,5 +77,8 @@ int main(int argc, char** argv) {
   checks.pass<verify::push_then_pop<wide, 3, 2>>(
       "treiber_stack<wide_tagged_pool> 3 threads x (push, push, pop, pop)",
       checks.random(200'000, 2'000'000));
+  checks.pass<empty_hint_and_leftovers>(
+      "treiber_stack<unique_ptr> push x 2 || (empty, pop), leftovers destroyed",
+      checks.bounded(2, 3));
   return checks.result();
 }
