@@ -18,12 +18,12 @@
 //   read; the selecting coroutine's suspension is resumed by the claim's winner or by the timer
 //   that won O2 (sync/executor.hpp E1);
 //   O4 seq_cst collects of the channels' counters (channel O1).
-//   Not machine-checked: the state word's orders (O1, O2, O3) are stronger than needed except
-//   decide()'s O3: no other data crosses the word. A clause's cell reaches its resumer
-//   by the enroll (cell_protocol O7), a resumer's withdrawal reaches the select through the
-//   cancel's CAS (channel O4), a coroutine's resume carries its own edge (sync/executor.hpp
-//   E1), and the value reaches the select only by fired (cell_protocol O10, then decide()'s
-//   O3). Kept as the word's documented pairs; free on x86-64.
+//   Not machine-checked: the state word's orders (O1, O2, O3) are stronger than needed. A
+//   clause's cell reaches its resumer by the enroll (cell_protocol O7), a resumer's
+//   withdrawal reaches the select through the cancel's CAS (channel O4), a coroutine's
+//   resume carries its own edge (sync/executor.hpp E1), and a value placed before the claim
+//   (cell_protocol O9) reaches the select by whichever acquire first reads claimed or fired
+//   (the park, give_up's CAS, resumed()). Kept as the word's documented pairs; free on x86-64.
 // Memory and ABA: the instance (detail::selection) is counted: the selecting thread's reference
 //   and one per cell naming it; each state word value is reached once per select.
 // Exceptions: a send case on a closed channel throws sync::channel_closed, value unmoved;
@@ -367,8 +367,9 @@ class select_over {
   // is finished here.
   void decide() {
     // O3 acquire: pairs with cell_protocol O10's release of fired, before the cell is read.
-    // Not machine-checked: needed where the park returned on claimed (see the fired store in
-    // cell_protocol's complete()); O3 relaxed, finish() races with the resumer's writes.
+    // Not machine-checked: stronger than needed: every caller read claimed or fired with an
+    // acquire of its own (the park, give_up's CAS, resumed()); the value precedes the claim.
+    // O3 is kept so that decide() needs nothing of its caller; free on x86-64.
     std::uint32_t now = select_->state.load(sync::acquire);
     while (now == selection::claimed) {
       // O3 acquire, the wait's and the load's: each alone suffices. Not machine-checked: the

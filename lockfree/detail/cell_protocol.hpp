@@ -132,10 +132,12 @@ void complete(channel_cell<T>& c, cell_state final_state, std::uint32_t how) {
   // receiver's only edge to that value.
   c.status.store(final_state, sync::release);
   // O10 release: fired, to the selecting thread's acquire (select.hpp O3).
-  // Not machine-checked: needed: decide() then moves the value out of the cell. Checks hide
-  // it: a coroutine's resume (E1) carries the edge, and a thread's park synchronizes at a
-  // seq_cst fence under Relacy (docs/relacy-limits.md); only a park that returns on claimed
-  // and then reads fired relies on O10 alone.
+  // Not machine-checked: needed where the selecting thread reads fired without reading
+  // claimed: this plain store continues no release sequence of the claim's CAS (C++20), so
+  // the value the resumer placed before its claim would race with decide()'s move. Checks
+  // hide it: a coroutine's resume carries the edge, and a thread's wait synchronizes at its
+  // seq_cst fence under Relacy (docs/relacy-limits.md); O10 alone orders a park whose first
+  // load reads fired.
   select->state.store(selection::fired | how | clause, sync::release);
   if (sync::suspension* const selecting = select->waker) {
     // E1 (sync/executor.hpp): continues the select's coroutine; then only the instance is touched.
