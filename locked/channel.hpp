@@ -104,7 +104,7 @@ class basic_parker {
   // timed-out thread does (the cancel CAS), and the resumption only if the cancel won.
   static void expire(sync::timer& t) {
     basic_parker& p = *static_cast<basic_parker*>(t.context);
-    // Not machine-checked: O6's acquire is stronger than this call needs: the executor orders
+    // O6 at this call. Not machine-checked: stronger than this call needs: the executor orders
     // the fire after start_timer, and so after all the owner wrote; a won CAS reads only the
     // owner's `waiting`. Kept: withdraw() is one operation for the frame's withdrawal too.
     if (p.withdraw()) p.suspension_.read()->resume();
@@ -411,10 +411,9 @@ class channel {
     waiter* claim_first() {
       while (waiter* w = first_) {
         remove(w);
-        // Not machine-checked: O1's orders are stronger than this call needs. The record, and
-        // all its owner wrote before queuing it, reach the waker through the channel's lock;
-        // the outcome reaches the owner through O2 → O3; a losing claim or cancel (O4, O6) takes
-        // nothing from the winner. Kept: the parker's claim is sync::waiter's claim-then-complete.
+        // O1 at this call. Not machine-checked: stronger than needed; the outcome goes by O2 → O3,
+        // and the record, with all its owner wrote before queuing it, reaches the waker through
+        // the channel's lock; a losing claim or cancel takes nothing. Kept: the waiter protocol.
         if (w->parker->claim()) return w;
       }
       return nullptr;
@@ -568,9 +567,9 @@ class channel {
       if (pending_) {
         pending_ = false;
         wait_.stop_timer();
-        // Not machine-checked: O3's acquire is stronger than this call needs: the coroutine
-        // runs after E1 and the executor's queue, which order O2 and all before it. Kept: the
-        // parker's outcome does not rest on the executor; a plain load on x86-64.
+        // O3 at this call. Not machine-checked: stronger than needed: the coroutine runs after
+        // the suspension's arrivals and the executor's queue, which order the completion and
+        // all before it. Kept: the parker's outcome does not rest on the executor.
         if (!wait_.parker().completed()) {
           ch_.withdraw(wait_, self_, true, false);
           status = sync::channel_status::timeout;
@@ -619,7 +618,7 @@ class channel {
       if (pending_) {
         pending_ = false;
         wait_.stop_timer();
-        // Not machine-checked: stronger than needed, as in the sender's await_resume.
+        // O3 at this call. Not machine-checked: stronger than needed, as in async_send's.
         if (!wait_.parker().completed()) {
           ch_.withdraw(wait_, self_, false, false);
           status_ = sync::channel_status::timeout;

@@ -86,9 +86,8 @@ class select_over {
     enqueue(parker, order);
     all.unlock();
     bool slept = false;
-    // Not machine-checked: O3's acquire (channel.hpp) is stronger than this call needs: the
-    // relock below follows the waker's critical section, which holds O2 and the outcome.
-    // Kept: await() is shared with the channels' own waits, where O3 is the only edge.
+    // O3 at this call. Not machine-checked: stronger than needed: the relock below follows the
+    // waker's critical section, which holds the outcome. Kept: await() is the channels' too.
     const bool completed =
         deadline ? parker.await_until(*deadline, slept) : (slept = parker.await(), true);
     // Relocking is required whether or not it fired: the other records are still queued, and
@@ -320,8 +319,8 @@ class [[nodiscard]] select_awaitable {
         typename over::locks all(select_.ordered_locks());
         select_.dequeue();
       }
-      // Not machine-checked: O3's acquire is stronger than needed here: the locks just taken
-      // follow the waker's critical section (O2, the outcome), as do E1 and make_ready.
+      // O3 at this call. Not machine-checked: stronger than needed: the locks just taken follow
+      // the waker's critical section and its completion, as do the arrivals and make_ready.
       if (wait_.parker().completed()) fired_ = select_.fired(wait_.parker());
     }
     if constexpr (Timed) {

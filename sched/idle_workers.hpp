@@ -148,13 +148,13 @@ class idle_workers {
   // Takes a token (the waker counted this worker as a spinner) or returns false once stopped.
   bool sleep() {
     for (;;) {
-      // O4 acquire: pairs with O3; the waker's count of this worker first. Not
-      // machine-checked: see the card (Ordering).
+      // O4 acquire: pairs with O3; the waker's count of this worker first.
+      // Not machine-checked: see the card (Ordering).
       std::uint32_t word = wakes_.load(sync::acquire);
       if ((word & stop_bit) != 0) return false;
       if (word == 0) {
-        // Not machine-checked: acquire is stronger than needed: O4 at the loop head reads the
-        // word again. Kept: a futex wait costs the same at any order.
+        // O4, at the wait. Not machine-checked: stronger than needed: O4 at the loop head reads
+        // the word again. Kept: a futex wait costs the same at any order.
         wakes_.wait(0, sync::acquire);
         continue;
       }

@@ -16,6 +16,8 @@
 // Ordering: W1 acquire loads of the waiter (in park_until_changed) → the waker's release that
 //   completed the operation; a waiter adds no ordering of its own (parking.hpp P1 keeps a
 //   store followed by a wake from falling between the waiter's check and its sleep).
+//   W2 acquire waits. Not machine-checked: stronger than needed: the loop returns only what a
+//   W1 load read, and a deadline's `old` carries nothing. Kept: a futex wait costs the same.
 // Under Relacy: parking_word's wait is Relacy's futex wait-set (an unwoken wait is a deadlock)
 //   and wait_until may time out at any scheduling point: every timing a deadline could give.
 // More: docs/algorithms/channel.md ("Waiters")
@@ -59,9 +61,7 @@ State park_until_changed(const W& w, State old,
     const State now = w.load(acquire);
     if (now != old) return now;
     if (patience.pause()) continue;
-    // Not machine-checked: the waits' acquire is stronger than needed: the loop returns only
-    // what W1 at its head read, and a deadline's `old` carries nothing. Kept: a futex wait
-    // costs the same at any order, and a waiter's wait alone then orders its caller.
+    // W2 acquire (both waits). Not machine-checked: stronger than needed; see the card.
     if (!deadline) {
       w.wait(old, acquire);
     } else if (!w.wait_until(old, *deadline, acquire)) {
