@@ -9,8 +9,9 @@
 // Linearization: L1 the epoch advances at O6, the CAS from e to e + 1.
 // Ordering: O1 seq_cst load of the epoch, O2 exchange announcing it, O3 seq_cst fence on entry;
 //   O4 seq_cst fence and O5 seq_cst epoch load in retire; O7 seq_cst load and O8 seq_cst fence
-//   in try_advance. The fences O3, O4, O8 are ordered in S: a section that still reaches an
-//   object retired at r announced at most r, and blocks the advance to r + 2.
+//   in try_advance; O15 seq_cst epoch load in synchronize. The fences O3, O4, O8 are ordered
+//   in S: a section that still reaches an object retired at r announced at most r, and blocks
+//   the advance to r + 2.
 //   O9 release store closing a section → O10 (an advancer's acquire load): what the section
 //   did happens-before the advance; O2 continues O9's release sequence. O6 → O11, O12
 //   (acquire loads of the epoch): the advance happens-before the frees. O1, O5 and O7 could be
@@ -119,7 +120,7 @@ class rcu_domain {
           "lockstep::hazard::rcu_synchronize: called inside a read-side section of the same "
           "domain, which would wait for itself");
     }
-    // Seq_cst: ordered with O6 in S, so the target is two past every epoch already open.
+    // O15 seq_cst: ordered with O6 in S, so the target is two past every epoch already open.
     // Not machine-checked: acquire may miss an advance (O6) that a section's O1 read earlier in
     // S; the target is then one short and the return may precede that section's end (x = 1;
     // synchronize(); y = 1 against a section reading y = 1, then x = 0). Needs a third thread's
@@ -188,9 +189,9 @@ class rcu_domain {
     // r + 2 frees the object under it. Needs the advances by another thread: a retirer's own
     // O8 synchronizes with every later O3 in Relacy (seq_cst fences, relacy-limits.md).
     sync::fence(sync::seq_cst);
-    // O5 seq_cst: the retirement epoch r; an advance to r + 1 is later in S. Not
-    // machine-checked: stronger than needed: O4 before it already puts that advance after O4 in
-    // S (4.3), all the argument uses. Kept: as epoch.md argues; a plain load on x86-64.
+    // O5 seq_cst: the retirement epoch r; an advance to r + 1 is later in S.
+    // Not machine-checked: stronger than needed: O4 before it already puts that advance after
+    // O4 in S (4.3), all the argument uses. Kept: as epoch.md argues; a plain load on x86-64.
     n->epoch = global_.load(sync::seq_cst);
     // Counted before it is visible to a collector, so the statistic never goes negative.
     r->retired_total.add(1);

@@ -149,11 +149,12 @@ class ms_queue {
   // of the node's previous life must fail its CAS.
   // O8 release: pairs with O9 in an enqueuer that still holds this node as the tail it read.
   // The recycler took the node after tail moved past it, so that enqueuer's re-read of tail
-  // (O10) cannot return the stale value. Not machine-checked: relaxed, O10 may return it and
-  // the enqueuer links behind a recycled, unlinked node (a value out of order). Needs an
-  // enqueuer stalled across a dequeue and the node's reuse by another push.
+  // (O10) cannot return the stale value.
   node* fresh_node(unsigned owners) {
     node* n = domain_.allocate();
+    // O8 at this store. Not machine-checked: relaxed, O10 may return the stale tail and the
+    // enqueuer links behind a recycled, unlinked node (a value out of order). Needs an enqueuer
+    // stalled across a dequeue and the node's reuse by another push.
     n->next.store(domain_type::successor(n->next.load(sync::relaxed), nullptr), sync::release);
     n->owners.store(owners, sync::relaxed);
     return n;
@@ -227,10 +228,10 @@ class ms_queue {
   }
 
   // O14 acq_rel: pairs with the other owner's O14, so its accesses happen before the retire.
-  // Not machine-checked: a reference count's pair: without release, the first owner's reset
-  // of the value races with the node's next life; without acquire, the retirer's. Relacy
-  // does not race-check a free, so only a recycled node's next write can show it.
   void release(node* n) {
+    // O14 at this count. Not machine-checked: a reference count's pair: without release, the
+    // first owner's reset of the value races with the node's next life; without acquire, the
+    // retirer's. Relacy does not race-check a free: only a recycled node's next write shows it.
     if (n->owners.fetch_sub(1, sync::acq_rel) == 1) domain_.retire(n);
   }
 
