@@ -184,6 +184,11 @@ int main(int argc, char** argv) {
   checks.pass<select_meets_itself<leaky<1>, false>>(
       "a select sending and receiving on one buffered channel, and a receiver",
       checks.bounded(1, 2));
+  checks.pass<timed_select_meets_itself<leaky<0>>>(
+      "select_for sending and receiving on one rendezvous channel, and a try_recv",
+      checks.bounded(1, 2));
+  checks.require(timed_select_meets_itself<leaky<0>>::explored({0, 1}),
+                 "a select_for meeting itself fired its send and timed out");
   checks.pass<select_receives<reclaiming<0>>>(
       "epochs, one-cell segments: select over two rendezvous receives racing two senders",
       three_threads(200'000));

@@ -278,4 +278,35 @@ struct select_meets_itself : rl::test_suite<select_meets_itself<Channel, Partner
   }
 };
 
+// select_meets_itself timed with a zero duration, beside a partner that only try_recvs once: the
+// select meets itself, and its deadline (already passed) makes it give up while registering,
+// its marked clauses cancelled; or the partner takes its value first. It never fires its
+// receive (the only sender is itself), and a value is received by the partner exactly when the
+// send fired. Outcomes: 0 the send fired, 1 the select timed out.
+template <class Channel>
+struct timed_select_meets_itself : rl::test_suite<timed_select_meets_itself<Channel>, 2>,
+                                   outcome_tally<timed_select_meets_itself<Channel>> {
+  Channel c;
+  std::optional<token> selected, plain;
+  std::optional<std::size_t> fired;
+
+  void thread(unsigned t) {
+    if (t == 0) {
+      const auto mine = on_send(c, token(value_of(0, 0)));
+      fired = select_for(std::chrono::milliseconds(0), mine, on_recv(c, selected));
+      RL_ASSERT(!selected.has_value());
+      if (fired) RL_ASSERT(*fired == 0);
+    } else {
+      plain = std::move(c.try_recv().value);
+    }
+  }
+
+  void after() {
+    RL_ASSERT(fired.has_value() == plain.has_value());
+    if (plain) RL_ASSERT(plain->v == value_of(0, 0));
+    RL_ASSERT(!c.try_recv().value.has_value());
+    this->record(fired ? 0 : 1);
+  }
+};
+
 }  // namespace lockstep::verify
