@@ -183,11 +183,10 @@ class rcu_domain {
   void retire(detail::retired_node* n) noexcept {
     auto r = records_.local();
     // O4 seq_cst: orders the object's unlink (sequenced before this call) before the epoch
-    // read; ordered in S with O3 and O8. Not machine-checked: a section whose loads miss the
-    // unlink has O3 before O4 in S (4.4), so its O1 read at most r. As acq_rel, the unlink may
-    // follow O5 (store buffering): a section entering at r + 1 misses it, and the advance to
-    // r + 2 frees the object under it. Needs the advances by another thread: a retirer's own
-    // O8 synchronizes with every later O3 in Relacy (seq_cst fences, relacy-limits.md).
+    // read; ordered in S with O3 and O8. Not machine-checked: as acq_rel, the unlink may follow
+    // the epoch read (store buffering): a section entering at r + 1 misses it, and the advance
+    // to r + 2 frees the object under it. Relacy hides it when the retirer advances itself (its
+    // fence synchronizes with every later one); no check has another thread advance twice.
     sync::fence(sync::seq_cst);
     // O5 seq_cst: the retirement epoch r; an advance to r + 1 is later in S.
     // Not machine-checked: stronger than needed: O4 before it already puts that advance after

@@ -136,10 +136,10 @@ class chase_lev_deque {
       out = slot(a, b).load(sync::relaxed);
       if (t == b) {
         // O4 seq_cst CAS, L3: the last element goes to the owner or to one thief (O8), never both.
-        // Not machine-checked: stronger than needed. O4 and O8 are RMWs on the top, so its
-        // modification order alone picks one winner; the S argument needs only the fences O3,
-        // O6, and the release/acquire halves pair with O1, O5. Kept: Lê et al.'s order; a
-        // locked instruction on x86-64 at any order.
+        // Not machine-checked: stronger than needed. The fences O3, O6 carry the S argument,
+        // and the release/acquire halves pair with O1 and O5. Kept: Lê et al.'s order, and
+        // O4 and O8 are locked instructions on x86-64 at any order; as RMWs on the top, their
+        // modification order alone picks one winner.
         if (!top_.compare_exchange_strong(t, t + 1, sync::seq_cst, sync::relaxed)) out.reset();
         bottom_.store(b + 1, sync::relaxed);
       }
@@ -161,8 +161,9 @@ class chase_lev_deque {
     sync::fence(sync::seq_cst);  // pairs with pop's fence
     // O7 acquire, L6 when empty: pairs with O2 (push's release fence): the slot is written.
     // Not machine-checked: relaxed, the slot load may return the slot's previous value (an
-    // element already taken, returned twice). In Relacy, O6 synchronizes with the owner's last
-    // O3 (seq_cst fences), which hides this unless the owner refilled the slot after a pop.
+    // element already taken, returned twice). Relacy hides it: a thief's seq_cst fence
+    // synchronizes with the owner's last pop's (relacy-limits.md) unless the owner refilled the
+    // slot since, and then O7 is the one edge left.
     const index b = bottom_.load(sync::acquire);
     sync::tsan_acquire(&bottom_);
     if (t >= b) return std::nullopt;
