@@ -331,9 +331,9 @@ class channel {
       segment* seg;
       {
         auto section = domain_.protect(send_hint_);
-        // O1: S's fetch-and-add (a closed bit seen here means L3). Not machine-checked: with
-        // expand_buffer's fetch-and-add on B, then load of S, not both old, or the clause waits
-        // though the buffer has room; in every select check a receiver comes for it.
+        // O1: S's fetch-and-add (a closed bit seen here means L3). With expand_buffer's
+        // fetch-and-add on B, then load of S, not both old, or the clause waits though the
+        // buffer has room (relacy_channel_store_buffering deadlocks without it).
         s = sends_.fetch_add(1, sync::seq_cst);
         if ((s & closed_bit) != 0) return detail::select_step::closed;
         seg = reach(section.get(), s, send_hint_);
@@ -923,8 +923,8 @@ class channel {
       // O1: B's fetch-and-add, then S (store buffering with a sender's S, then B).
       const std::uint64_t b = buffer_end_.fetch_add(1, sync::seq_cst);
       // O1: no sender has this cell yet; when it comes, it sees s < B and buffers without
-      // waiting. Not machine-checked: with a sender's fetch-and-add, then load of B, not both
-      // old, or sender b waits though the buffer has room; every check receives every send.
+      // waiting. With a sender's fetch-and-add, then load of B, not both old, or sender b waits
+      // though the buffer has room (relacy_channel_store_buffering deadlocks without it).
       if (b >= count_of(sends_.load(sync::seq_cst))) return;
       segment* const seg = reach(section.get(), b, buffer_hint_);
       if (!buffer_cell(seg->cells[b % SegmentSize])) return;
