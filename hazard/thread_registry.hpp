@@ -262,8 +262,8 @@ class thread_registry {
     entry* acquire() {
       // O3 acquire: pairs with O4; the entries pushed before are visible with their fields.
       for (entry* e = head.load(sync::acquire); e != nullptr; e = e->next) {
-        // O2 acquire: L1, the claim; pairs with O1 (the last owner's release). Not
-        // machine-checked: see the card (Ordering).
+        // O2 acquire: L1, the claim; pairs with O1 (the last owner's release).
+        // Not machine-checked: see the card (Ordering).
         if (!e->owned.load(sync::relaxed) && !e->owned.exchange(true, sync::acquire)) return e;
       }
       entry* e = new entry();
