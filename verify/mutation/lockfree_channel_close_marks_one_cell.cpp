@@ -20,9 +20,7 @@ using namespace lockstep::verify;
 
 namespace {
 
-struct rendezvous : lockfree::channel<token, hazard::leaking, 2> {
-  rendezvous() : lockfree::channel<token, hazard::leaking, 2>(0) {}
-};
+using rendezvous = constructed_with<lockfree::channel<token, hazard::leaking, 2>, 0>;
 
 }  // namespace
 

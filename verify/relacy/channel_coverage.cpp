@@ -15,9 +15,7 @@ namespace {
 
 // Two-cell segments and the leaking policy, as lockfree_channel.cpp's exchange checks.
 template <std::size_t Capacity>
-struct leaky : lockfree::channel<token, hazard::leaking, 2> {
-  leaky() : lockfree::channel<token, hazard::leaking, 2>(Capacity) {}
-};
+using leaky = constructed_with<lockfree::channel<token, hazard::leaking, 2>, Capacity>;
 
 // Two try_sends race for a capacity-1 buffer that no one receives from. Both may pass the
 // "would wait" pre-check, so the later ticket lands past the buffer's end and must withdraw
